@@ -1,0 +1,311 @@
+"""Does a test run meet a guideline's target? Per capability, per test, and why.
+
+Matching rules, in order:
+
+1. ``name``: the test's name passed in the run (RefStack's rule);
+2. ``alias``: one of its aliases passed (RefStack's rule);
+3. ``idempotent_id``: a test with the same idempotent id passed (refcore's
+   addition: Tempest renames tests, their ids stay).
+
+A run *meets* a guideline/target when every non-flagged required test passed
+(flagged failures are tolerated) and there is at least one such test. The
+report carries RefStack's summary figures twice: under refcore's rules and
+under RefStack's own (names and aliases only), so both can be shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from .guidelines import STATUSES, Capability, Guideline, Test
+from .runs import Outcome, TestResult, TestRun
+
+__all__ = [
+    "CapabilityReport",
+    "ComplianceReport",
+    "RunIndex",
+    "StatusSummary",
+    "TestState",
+    "TestVerdict",
+    "evaluate",
+    "evaluate_all",
+]
+
+
+class TestState(StrEnum):
+    __test__ = False
+
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    NOT_RUN = "not_run"
+
+
+_STATE_OF = {
+    Outcome.PASS: TestState.PASSED,
+    Outcome.FAIL: TestState.FAILED,
+    Outcome.ERROR: TestState.FAILED,
+    Outcome.SKIP: TestState.SKIPPED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TestVerdict:
+    __test__ = False
+
+    test: Test
+    state: TestState
+    #: "name" | "alias" | "idempotent_id" | None: which rule found the result
+    matched_by: str | None = None
+    #: the run's test name that matched
+    matched_name: str | None = None
+    #: skip reason or failure detail, when the run gave one
+    reason: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.state is TestState.PASSED
+
+    @property
+    def passed_refstack(self) -> bool:
+        return self.passed and self.matched_by in ("name", "alias")
+
+    @property
+    def flagged(self) -> bool:
+        return self.test.flagged
+
+    def to_dict(self) -> dict[str, Any]:
+        flag = self.test.flag
+        return {
+            "name": self.test.name,
+            "idempotent_id": self.test.idempotent_id or None,
+            "aliases": list(self.test.aliases),
+            "state": self.state.value,
+            "matched_by": self.matched_by,
+            "matched_name": self.matched_name,
+            "reason": self.reason,
+            "flagged": None
+            if flag is None
+            else {"reason": flag.reason, "action": flag.action, "date": flag.date},
+        }
+
+
+@dataclass(slots=True)
+class CapabilityReport:
+    name: str
+    status: str
+    capability: Capability | None
+    tests: list[TestVerdict] = field(default_factory=list)
+
+    @property
+    def defined(self) -> bool:
+        return self.capability is not None
+
+    def count(self, state: TestState) -> int:
+        return sum(1 for t in self.tests if t.state is state)
+
+    @property
+    def passed(self) -> bool:
+        """Every test passed (RefStack shows such a capability as fully passed)."""
+        return all(t.passed for t in self.tests)
+
+    @property
+    def must_pass_missing(self) -> list[TestVerdict]:
+        """Non-flagged tests that did not pass."""
+        return [t for t in self.tests if not t.passed and not t.flagged]
+
+    @property
+    def met(self) -> bool:
+        return not self.must_pass_missing
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "status": self.status,
+            "project": self.capability.project if self.capability else None,
+            "defined": self.defined,
+            "met": self.met,
+            "counts": {s.value: self.count(s) for s in TestState}
+            | {"flagged": sum(1 for t in self.tests if t.flagged), "total": len(self.tests)},
+            "tests": [t.to_dict() for t in self.tests],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StatusSummary:
+    count: int = 0
+    passed_count: int = 0
+    flag_pass_count: int = 0
+    flag_fail_count: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        return {
+            "count": self.count,
+            "passedCount": self.passed_count,
+            "flagPassCount": self.flag_pass_count,
+            "flagFailCount": self.flag_fail_count,
+        }
+
+
+def _summaries(caps: list[CapabilityReport], refstack: bool) -> dict[str, StatusSummary]:
+    out = {}
+    for status in STATUSES:
+        count = passed = flag_pass = flag_fail = 0
+        for cap in caps:
+            if cap.status != status:
+                continue
+            for t in cap.tests:
+                ok = t.passed_refstack if refstack else t.passed
+                count += 1
+                passed += ok
+                if t.flagged:
+                    flag_pass += ok
+                    flag_fail += not ok
+        out[status] = StatusSummary(count, passed, flag_pass, flag_fail)
+    return out
+
+
+def _figures(summary: Mapping[str, StatusSummary]) -> dict[str, float | int | bool]:
+    """RefStack's report figures (resultsReportController.js)."""
+    req = summary["required"]
+    fail = req.count - req.passed_count
+    flagged = req.flag_fail_count + req.flag_pass_count
+    non_flag = req.count - flagged
+    non_flag_pass = non_flag - (fail - req.flag_fail_count)
+    return {
+        "requiredPassPercent": round(req.passed_count * 100 / req.count, 2) if req.count else 0,
+        "totalRequiredFailCount": fail,
+        "totalRequiredFlagCount": flagged,
+        "totalNonFlagCount": non_flag,
+        "nonFlagPassCount": non_flag_pass,
+        "nonFlagRequiredPassPercent": round(non_flag_pass * 100 / non_flag, 2) if non_flag else 0,
+        "meets": non_flag > 0 and non_flag_pass == non_flag,
+    }
+
+
+@dataclass(slots=True)
+class ComplianceReport:
+    guideline: str
+    target: str
+    capabilities: list[CapabilityReport]
+    by_status: dict[str, StatusSummary]
+    figures: dict[str, float | int | bool]
+    refstack_by_status: dict[str, StatusSummary]
+    refstack_figures: dict[str, float | int | bool]
+
+    @property
+    def meets(self) -> bool:
+        return bool(self.figures["meets"])
+
+    @property
+    def meets_refstack(self) -> bool:
+        return bool(self.refstack_figures["meets"])
+
+    def capability(self, name: str) -> CapabilityReport:
+        for cap in self.capabilities:
+            if cap.name == name:
+                return cap
+        raise KeyError(name)
+
+    @property
+    def required_missing(self) -> list[tuple[str, TestVerdict]]:
+        """(capability, test) for every required, non-flagged test that did not pass."""
+        return [
+            (c.name, t)
+            for c in self.capabilities
+            if c.status == "required"
+            for t in c.must_pass_missing
+        ]
+
+    @property
+    def renamed_matches(self) -> int:
+        return sum(1 for c in self.capabilities for t in c.tests if t.matched_by == "idempotent_id")
+
+    def to_dict(self, *, tests: bool = True) -> dict[str, Any]:
+        caps = [c.to_dict() for c in self.capabilities]
+        if not tests:
+            for c in caps:
+                del c["tests"]
+        return {
+            "guideline": self.guideline,
+            "target": self.target,
+            "meets": self.meets,
+            "summary": self.figures,
+            "by_status": {s: v.to_dict() for s, v in self.by_status.items()},
+            "refstack": {
+                "summary": self.refstack_figures,
+                "by_status": {s: v.to_dict() for s, v in self.refstack_by_status.items()},
+            },
+            "renamed_matches": self.renamed_matches,
+            "capabilities": caps,
+        }
+
+
+class RunIndex:
+    """Look-ups over a run, built once and shared by many evaluations."""
+
+    __slots__ = ("results", "by_uuid", "passed_by_uuid")
+
+    def __init__(self, run: TestRun) -> None:
+        self.results: Mapping[str, TestResult] = run.results
+        self.by_uuid: Mapping[str, TestResult] = run.by_uuid()
+        self.passed_by_uuid: dict[str, TestResult] = {
+            r.uuid: r for r in run.results.values() if r.uuid and r.outcome is Outcome.PASS
+        }
+
+    def judge(self, test: Test) -> TestVerdict:
+        results = self.results
+        found = results.get(test.name)
+        if found is not None and found.outcome is Outcome.PASS:
+            return TestVerdict(test, TestState.PASSED, "name", test.name)
+        for alias in test.aliases:
+            r = results.get(alias)
+            if r is not None and r.outcome is Outcome.PASS:
+                return TestVerdict(test, TestState.PASSED, "alias", alias)
+        uuid = test.uuid
+        if uuid:
+            r = self.passed_by_uuid.get(uuid)
+            if r is not None:
+                return TestVerdict(test, TestState.PASSED, "idempotent_id", r.name)
+        # not passed: say what the run did say of it, if anything
+        rule = "name"
+        if found is None:
+            for alias in test.aliases:
+                found = results.get(alias)
+                if found is not None:
+                    rule = "alias"
+                    break
+        if found is None and uuid:
+            found = self.by_uuid.get(uuid)
+            rule = "idempotent_id"
+        if found is None:
+            return TestVerdict(test, TestState.NOT_RUN)
+        return TestVerdict(test, _STATE_OF[found.outcome], rule, found.name, found.reason)
+
+
+def evaluate(
+    run: TestRun | RunIndex, guideline: Guideline, target: str = "platform"
+) -> ComplianceReport:
+    """Evaluate a run against one guideline and target (program)."""
+    index = run if isinstance(run, RunIndex) else RunIndex(run)
+    statuses = guideline.capability_statuses(target)
+    caps = []
+    for name, status in statuses.items():
+        capability = guideline.capabilities.get(name)
+        verdicts = [index.judge(t) for t in capability.tests] if capability else []
+        caps.append(CapabilityReport(name, status, capability, verdicts))
+    by_status = _summaries(caps, refstack=False)
+    refstack = _summaries(caps, refstack=True)
+    return ComplianceReport(
+        guideline.id, target, caps, by_status, _figures(by_status), refstack, _figures(refstack)
+    )
+
+
+def evaluate_all(run: TestRun, guidelines: Iterable[Guideline]) -> list[ComplianceReport]:
+    """Evaluate a run against every target of every guideline given.
+    ``[r for r in evaluate_all(run, gs.values()) if r.meets]`` lists what it meets."""
+    index = RunIndex(run)
+    return [evaluate(index, g, t) for g in guidelines for t in g.targets]

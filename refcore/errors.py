@@ -1,0 +1,129 @@
+"""The refcore exception tree.
+
+Every error refcore raises on purpose is a ``RefcoreError``; the edges turn it
+into a user message (one line and exit 2 in the CLI, one JSON error shape over
+HTTP).  The tree::
+
+    RefcoreError
+    ├── GuidelineError
+    │   ├── GuidelineNotFound         no guideline with that id in the source
+    │   ├── InvalidGuideline          a guideline file that cannot be used at all
+    │   ├── UnknownTarget             a target (program) the guideline does not define
+    │   └── GuidelineSourceError      the source (directory, URL, cache) cannot be read
+    ├── ResultsError
+    │   └── ResultsParseError         a results file that is corrupt or of no known format
+    ├── ScoringError                  a worksheet or criteria block that cannot be used
+    ├── ProfileError                  an invalid product profile (verdicts)
+    ├── RunnerError                   the Tempest runner or the cloud it talks to failed
+    └── ServiceError                  a use case refused (raised by refcore.services)
+        ├── NotFound
+        ├── Conflict
+        ├── Forbidden
+        ├── Unauthorized
+        └── InvalidInput
+
+``ServiceError`` subclasses carry an HTTP-ish ``status`` so the API maps them
+in one place; nothing below the services layer knows about HTTP.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "Conflict",
+    "Forbidden",
+    "GuidelineError",
+    "GuidelineNotFound",
+    "GuidelineSourceError",
+    "InvalidGuideline",
+    "InvalidInput",
+    "NotFound",
+    "ProfileError",
+    "RefcoreError",
+    "ResultsError",
+    "ResultsParseError",
+    "RunnerError",
+    "ScoringError",
+    "ServiceError",
+    "Unauthorized",
+    "UnknownTarget",
+]
+
+
+class RefcoreError(Exception):
+    """Base class of every error refcore raises on purpose."""
+
+    #: status used when the error crosses the HTTP edge
+    status: int = 400
+
+    def __init__(self, message: str, *, errors: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        #: further detail lines (e.g. every schema violation), may be empty
+        self.errors: list[str] = list(errors or [])
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class GuidelineError(RefcoreError):
+    """A problem with a guideline or the place guidelines come from."""
+
+
+class GuidelineNotFound(GuidelineError):
+    status = 404
+
+
+class InvalidGuideline(GuidelineError):
+    status = 422
+
+
+class UnknownTarget(GuidelineError):
+    status = 400
+
+
+class GuidelineSourceError(GuidelineError):
+    status = 502
+
+
+class ResultsError(RefcoreError):
+    """A problem with a test run."""
+
+
+class ResultsParseError(ResultsError):
+    status = 400
+
+
+class ScoringError(RefcoreError):
+    status = 422
+
+
+class ProfileError(RefcoreError):
+    status = 422
+
+
+class RunnerError(RefcoreError):
+    status = 500
+
+
+class ServiceError(RefcoreError):
+    """A use case refused by the services layer."""
+
+
+class NotFound(ServiceError):
+    status = 404
+
+
+class Conflict(ServiceError):
+    status = 409
+
+
+class Forbidden(ServiceError):
+    status = 403
+
+
+class Unauthorized(ServiceError):
+    status = 401
+
+
+class InvalidInput(ServiceError):
+    status = 400
