@@ -31,7 +31,21 @@ _EXPORTS = {
     "read_run": "refcore.runs_io",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"], key=str.casefold)
+__all__ = [
+    "ComplianceReport",
+    "evaluate",
+    "evaluate_all",
+    "Guideline",
+    "GuidelineSet",
+    "load_guidelines",
+    "Outcome",
+    "parse_run",
+    "read_run",
+    "RefcoreError",
+    "TestResult",
+    "TestRun",
+    "__version__",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     from refcore.core.compliance import ComplianceReport, evaluate, evaluate_all
