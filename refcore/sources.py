@@ -97,7 +97,7 @@ def load_guidelines(
             return cached
     guidelines: list[Guideline] = []
     problems: list[Issue] = []
-    schemas = _schemas(root) if validate else {}
+    schemas = schemas_in(root) if validate else {}
     for path in files:
         rel = path.relative_to(root).as_posix()
         try:
@@ -140,7 +140,7 @@ def _read_json(path: Path, rel: str) -> Any:
         raise InvalidGuideline(f"{rel}: not valid JSON: {exc}") from exc
 
 
-def _schemas(root: Path) -> dict[str, dict[str, Any]]:
+def schemas_in(root: Path) -> dict[str, dict[str, Any]]:
     schemas = {}
     for version, name in SCHEMA_FILES.items():
         path = root / "doc" / "source" / "schema" / name
