@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from refcore.core.guidelines import STATUSES, Guideline
+from refcore.core.guidelines import STATUSES, Guideline, Issue
+from refcore.errors import InvalidGuideline
 
 from ._common import (
     LazyGroup,
@@ -170,7 +171,10 @@ def validate(what: str | None, guidelines_source: str | None, as_json: bool) -> 
         if not roots and guidelines_source:
             roots = [resolve_source(guidelines_source)]
         schemas = schemas_in(roots[0]) if roots else {}
-        issues = load_file(path, rel=what, schemas=schemas).issues
+        try:
+            issues = load_file(path, rel=what, schemas=schemas).issues
+        except InvalidGuideline as exc:
+            issues = [Issue(what, "", str(exc), "error")]
     else:
         gs = load(guidelines_source)
         issues = list(gs.issues)

@@ -1,0 +1,5 @@
+"""``python -m refcore``."""
+
+from refcore.cli import main
+
+main()
