@@ -174,6 +174,13 @@ def _attach_legacy_sections(root: Path, guidelines: list[Guideline], problems: l
 # -- caching --------------------------------------------------------------------------------
 def _fingerprint(root: Path, files: list[Path]) -> str:
     h = hashlib.sha256(f"{__version__}\0{root}".encode())
+    # the parsing code is part of the key: a changed model never reads an old pickle
+    import refcore.core.guidelines as model
+    import refcore.core.parsing as parsing
+
+    for module in (model, parsing):
+        st = Path(module.__file__ or "").stat()
+        h.update(f"{module.__name__}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     extra = list((root / "legacy").glob("*sections.json"))
     extra += list((root / "doc" / "source" / "schema").glob("*.json"))
     for path in [*files, *sorted(extra)]:

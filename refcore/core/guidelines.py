@@ -74,10 +74,11 @@ class Test:
     idempotent_id: str | None = None
     aliases: tuple[str, ...] = ()
     flag: Flag | None = None
+    #: the bare lower-case uuid of ``idempotent_id`` (computed)
+    uuid: str | None = field(init=False, default=None, compare=False)
 
-    @property
-    def uuid(self) -> str | None:
-        return normalize_uuid(self.idempotent_id)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "uuid", normalize_uuid(self.idempotent_id))
 
     @property
     def flagged(self) -> bool:
@@ -201,6 +202,7 @@ class Guideline:
     test_repositories: dict[str, dict[str, str]] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     raw: dict = field(default_factory=dict, repr=False)  # type: ignore[type-arg]
+    _statuses: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
 
     # -- targets -----------------------------------------------------------------
     def target(self, name: str) -> Target:
@@ -234,6 +236,12 @@ class Guideline:
         """Capability -> status for a target; on a clash the higher-priority
         status wins (required over advisory over deprecated over removed), as
         RefStack's report does. Ordered as the capabilities are in the file."""
+        cached = self._statuses.get(target)
+        if cached is None:
+            cached = self._statuses[target] = self._compute_statuses(target)
+        return dict(cached)
+
+    def _compute_statuses(self, target: str) -> dict[str, str]:
         rank = {s: i for i, s in enumerate(STATUSES)}
         found: dict[str, str] = {}
         for component in self.target_components(target):
