@@ -22,6 +22,8 @@ __all__ = ["LAZY_COMMANDS", "main"]
 LAZY_COMMANDS: dict[str, str] = {
     "guidelines": "refcore.cli.guidelines:guidelines",
     "report": "refcore.cli.report:report",
+    "sections": "refcore.cli.verdict:sections",
+    "verdict": "refcore.cli.verdict:verdict",
 }
 
 
