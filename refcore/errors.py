@@ -21,6 +21,8 @@ HTTP).  The tree::
         ├── Forbidden
         ├── Unauthorized
         └── InvalidInput
+            ├── PayloadTooLarge       a request body over the server's limit (413)
+            └── UnsupportedMediaType  a request body of a content type not accepted (415)
 
 ``ServiceError`` subclasses carry an HTTP-ish ``status`` so the API maps them
 in one place; nothing below the services layer knows about HTTP.
@@ -37,6 +39,7 @@ __all__ = [
     "InvalidGuideline",
     "InvalidInput",
     "NotFound",
+    "PayloadTooLarge",
     "ProfileError",
     "RefcoreError",
     "ResultsError",
@@ -46,6 +49,7 @@ __all__ = [
     "ServiceError",
     "Unauthorized",
     "UnknownTarget",
+    "UnsupportedMediaType",
 ]
 
 
@@ -127,3 +131,11 @@ class Unauthorized(ServiceError):
 
 class InvalidInput(ServiceError):
     status = 400
+
+
+class PayloadTooLarge(InvalidInput):
+    status = 413
+
+
+class UnsupportedMediaType(InvalidInput):
+    status = 415

@@ -22,6 +22,9 @@ __all__ = ["LAZY_COMMANDS", "main"]
 LAZY_COMMANDS: dict[str, str] = {
     "guidelines": "refcore.cli.guidelines:guidelines",
     "report": "refcore.cli.report:report",
+    "serve": "refcore.cli.admin:serve",
+    "db": "refcore.cli.admin:db",
+    "admin": "refcore.cli.admin:admin",
     "sections": "refcore.cli.verdict:sections",
     "verdict": "refcore.cli.verdict:verdict",
 }

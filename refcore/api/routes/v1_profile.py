@@ -1,0 +1,111 @@
+"""RefStack v1 ``/v1/profile`` (the caller, their public keys) and ``/v1/auth`` (web login).
+
+Login is OpenID Connect through authlib when ``REFCORE_OIDC_*`` is configured
+(RefStack's OpenID 2.0 IdP is gone); API tokens and signing keys work without it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+
+from refcore.api.deps import ActorDep, SessionDep, SettingsDep, state
+from refcore.api.routes.v1_results import json_object
+from refcore.errors import InvalidInput, NotFound, Unauthorized
+from refcore.services import accounts
+
+router = APIRouter(prefix="/v1", tags=["v1 profile"])
+
+
+@router.get("/profile")
+def profile(session: SessionDep, actor: ActorDep) -> dict[str, object]:
+    return accounts.profile(session, actor)
+
+
+@router.get("/profile/pubkeys")
+def pubkeys(session: SessionDep, actor: ActorDep) -> list[dict[str, object]]:
+    return accounts.list_public_keys(session, actor)
+
+
+@router.post("/profile/pubkeys", status_code=201)
+async def add_pubkey(request: Request, session: SessionDep, actor: ActorDep) -> str:
+    actor.require_login()
+    body = await json_object(request)
+    raw_key, signature = body.get("raw_key"), body.get("self_signature")
+    if not isinstance(raw_key, str) or not isinstance(signature, str):
+        raise InvalidInput(
+            "Request doesnt correspond to schema",
+            errors=["raw_key and self_signature (strings) are required"],
+        )
+    return accounts.add_public_key(session, actor, raw_key, signature)
+
+
+@router.delete("/profile/pubkeys/{key_id}", status_code=204)
+def delete_pubkey(key_id: str, session: SessionDep, actor: ActorDep) -> Response:
+    accounts.delete_public_key(session, actor, key_id)
+    return Response(status_code=204)
+
+
+# -- web login (OpenID Connect) ----------------------------------------------------------------
+def _oauth(request: Request) -> Any:
+    settings = state(request).settings
+    if not settings.oidc_enabled:
+        raise NotFound("OpenID Connect login is not configured on this server")
+    client = getattr(request.app.state, "refcore_oidc", None)
+    if client is None:
+        from authlib.integrations.starlette_client import OAuth
+
+        oauth = OAuth()
+        oauth.register(
+            name="oidc",
+            server_metadata_url=settings.oidc_server_metadata_url,
+            client_id=settings.oidc_client_id,
+            client_secret=settings.oidc_client_secret,
+            client_kwargs={"scope": settings.oidc_scope},
+        )
+        client = oauth.create_client("oidc")
+        request.app.state.refcore_oidc = client
+    return client
+
+
+def _ui(request: Request, settings: Any, fragment: str = "") -> str:
+    return (settings.ui_url or str(request.base_url)).rstrip("/") + "/" + fragment
+
+
+@router.get("/auth/signin")
+async def signin(request: Request, settings: SettingsDep) -> Any:
+    if request.session.get("user_openid"):
+        return RedirectResponse(_ui(request, settings), status_code=302)
+    client = _oauth(request)
+    base = (settings.api_url or str(request.base_url)).rstrip("/")
+    return await client.authorize_redirect(request, f"{base}/v1/auth/signin_return")
+
+
+@router.get("/auth/signin_return")
+async def signin_return(request: Request, session: SessionDep, settings: SettingsDep) -> Any:
+    client = _oauth(request)
+    if request.query_params.get("error"):
+        message = request.query_params.get("error_description") or request.query_params["error"]
+        return RedirectResponse(
+            _ui(request, settings, f"#/auth_failure?message={message}"), status_code=302
+        )
+    try:
+        token = await client.authorize_access_token(request)
+    except Exception as exc:  # authlib raises several unrelated types for a failed exchange
+        raise Unauthorized("Authentication is failed. Try again.", errors=[str(exc)]) from None
+    info = token.get("userinfo") or {}
+    subject = info.get("sub")
+    if not subject:
+        raise Unauthorized("Authentication is failed. Try again.")
+    openid = f"{info.get('iss', '')}#{subject}" if info.get("iss") else subject
+    user = accounts.upsert_user(session, openid, email=info.get("email"), fullname=info.get("name"))
+    request.session["user_openid"] = user.openid
+    return RedirectResponse(_ui(request, settings), status_code=302)
+
+
+@router.get("/auth/signout")
+def signout(request: Request, settings: SettingsDep) -> RedirectResponse:
+    request.session.clear()
+    return RedirectResponse(_ui(request, settings, "#/logout"), status_code=302)

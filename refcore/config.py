@@ -1,0 +1,69 @@
+"""Server settings: one pydantic-settings class, read from ``REFCORE_*`` env vars.
+
+Every knob of ``refcore serve`` lives here, so the API, the services and the CLI
+agree on one source of truth. ``docs/server.md`` documents each field and a test
+checks that it does.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "default_database_url"]
+
+
+def default_database_url() -> str:
+    """SQLite in the user's data directory (created on demand)."""
+    import platformdirs
+
+    folder = Path(platformdirs.user_data_dir("refcore"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'refcore.db'}"
+
+
+class Settings(BaseSettings):
+    """Settings of the results server (env prefix ``REFCORE_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="REFCORE_", extra="ignore")
+
+    #: SQLAlchemy URL: ``sqlite:///path.db`` or ``postgresql+psycopg://user@host/db``
+    database_url: str = Field(default_factory=default_database_url)
+    #: where guidelines come from: a directory like the interop repository, or its URL
+    guidelines: str | None = None
+    #: request bodies larger than this are refused with 413
+    max_body_bytes: int = 20 * 1024 * 1024
+    #: RefStack's ``[api] enable_anonymous_upload``
+    enable_anonymous_upload: bool = True
+    #: base of the result links returned by uploads (``<ui_url>/#/results/<id>``);
+    #: None means the URL the request came in on
+    ui_url: str | None = None
+    #: public base URL of the API (OIDC redirect URIs); None means the request's
+    api_url: str | None = None
+    #: RefStack's ``results_per_page``
+    results_per_page: int = 20
+    #: signs the web session cookie; a random one per process when unset
+    secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(32))
+    #: OpenID Connect login (the web); disabled unless issuer/metadata and client id are set
+    oidc_server_metadata_url: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_scope: str = "openid email profile"
+    #: development only: the web page /login logs in any existing user by name, no password
+    dev_login: bool = False
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_url(cls, value: str) -> str:
+        """``postgres://`` and ``postgresql://`` mean the psycopg 3 driver."""
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        return value
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_server_metadata_url and self.oidc_client_id)

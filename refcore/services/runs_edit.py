@@ -1,0 +1,145 @@
+"""Changing runs: meta (share, guideline, target), verification, product version, delete.
+
+A verified run (``verification_status`` 1) is frozen: no delete, no meta change,
+no product re-association (RefStack's rules and messages).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from refcore.errors import Forbidden, InvalidInput, NotFound
+from refcore.services.accounts import Actor
+from refcore.services.runs_read import (
+    FOUNDATION,
+    OWNER,
+    PUBLIC_META,
+    USER,
+    get_run,
+    load_run,
+    run_detail,
+    run_role,
+    version_org,
+)
+from refcore.storage import repositories as repo
+from refcore.storage.models import Product, ProductVersion, Run, RunMeta, User
+
+__all__ = ["delete_meta", "delete_run", "get_meta", "set_meta", "update_run"]
+
+EDITABLE_META = PUBLIC_META
+
+
+def _all_meta(session: Session, run: Run) -> dict[str, str]:
+    meta = repo.meta_for(session, [run.id]).get(run.id, {})
+    if run.owner_id is not None:
+        openid = session.scalar(select(User.openid).where(User.id == run.owner_id))
+        if openid is not None:
+            meta["user"] = openid
+    return meta
+
+
+def get_meta(session: Session, actor: Actor, run_id: str, key: str | None = None) -> Any:
+    """All meta (owner/foundation) or the public keys (user); a single key's value or None."""
+    run = load_run(session, run_id)
+    role = run_role(run, actor, version_org(session, run))
+    if role is None:
+        raise Forbidden("Forbidden")
+    meta = _all_meta(session, run)
+    if role == USER:
+        meta = {k: v for k, v in meta.items() if k in PUBLIC_META}
+    if key is None:
+        return meta
+    return meta.get(key)
+
+
+def _editable(session: Session, actor: Actor, run_id: str, key: str, verb: str) -> Run:
+    if key not in EDITABLE_META:
+        raise Forbidden("")
+    run, _ = get_run(session, actor, run_id, level=OWNER)
+    if run.verification_status == 1:
+        raise Forbidden(f"Can not {verb} for a verified test run.")
+    return run
+
+
+def set_meta(session: Session, actor: Actor, run_id: str, key: str, value: str) -> None:
+    """Add or change ``shared``/``guideline``/``target`` (the value is the raw body)."""
+    run = _editable(session, actor, run_id, key, "add/alter a new metadata key")
+    row = session.get(RunMeta, (run.id, key))
+    if row is None:
+        session.add(RunMeta(run_id=run.id, key=key, value=value))
+    else:
+        row.value = value
+    if key == "shared":
+        run.shared, run.listed = True, True
+    session.commit()
+
+
+def delete_meta(session: Session, actor: Actor, run_id: str, key: str) -> None:
+    run = _editable(session, actor, run_id, key, "delete a metadata key")
+    done = session.execute(delete(RunMeta).where(RunMeta.run_id == run.id, RunMeta.key == key))
+    if not done.rowcount:  # type: ignore[attr-defined]
+        raise NotFound(f"Metadata key {key} not found for test run {run.id}")
+    if key == "shared":
+        run.shared, run.listed = False, run.owner_id is None
+    session.commit()
+
+
+def update_run(
+    session: Session, actor: Actor, run_id: str, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """RefStack's PUT /v1/results/<id>: ``product_version_id`` and ``verification_status``."""
+    run, role = get_run(session, actor, run_id, level=OWNER)
+    if "product_version_id" in changes:
+        if run.verification_status == 1:
+            raise Forbidden("Can not update product_version_id for a verified test run.")
+        version_id = changes["product_version_id"]
+        if version_id is not None:
+            org = session.scalar(
+                select(Product.organization_id)
+                .join(ProductVersion, ProductVersion.product_id == Product.id)
+                .where(ProductVersion.id == str(version_id))
+            )
+            if org is None:
+                raise NotFound(f"Version {version_id} not found")
+            if not actor.admin_of(org):
+                raise Forbidden("Forbidden.")
+            version_id = str(version_id)
+        run.product_version_id = version_id
+    if "verification_status" in changes:
+        if role != FOUNDATION:
+            raise Forbidden("You do not have permission to change a verification status.")
+        value = changes["verification_status"]
+        if isinstance(value, bool) or not isinstance(value, int) and not str(value).isdigit():
+            raise InvalidInput(f"Invalid verification_status value: {value}")
+        status = int(value)
+        if status not in (0, 1):
+            raise InvalidInput(f"Invalid verification_status value: {status}")
+        if status == 1:
+            meta = repo.meta_for(session, [run.id]).get(run.id, {})
+            if not all(k in meta for k in ("target", "guideline", "shared")):
+                raise Forbidden(
+                    "In order to mark a test verified, the test must be shared and have been "
+                    "associated to a guideline and target program."
+                )
+        run.verification_status = status
+    session.commit()
+    detail = run_detail(session, actor, run.id)
+    detail.pop("results", None)
+    return detail
+
+
+def delete_run(session: Session, actor: Actor, run_id: str) -> None:
+    run, _ = get_run(session, actor, run_id, level=OWNER)
+    if run.verification_status == 1:
+        raise Forbidden("Can not delete a verified test run.")
+    repo.delete_run_rows(session, run.id)
+    session.commit()
+
+
+def dumps_meta_value(value: Any) -> str:
+    """How a JSON value is kept as meta text (strings as they are)."""
+    return value if isinstance(value, str) else json.dumps(value)

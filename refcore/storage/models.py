@@ -1,0 +1,242 @@
+"""The tables, on one :class:`Base`. One schema for SQLite and PostgreSQL.
+
+A run's tests are stored compactly: each distinct (test name, idempotent uuid)
+is interned once in ``test_names``; a run keeps one ``run_tests`` row holding
+the packed name ids and outcome codes (see :mod:`refcore.storage.packing`).
+An upload of 1,500 tests is therefore two or three inserts, and list pages
+never touch test data at all.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "ApiToken",
+    "Base",
+    "OrgMember",
+    "Organization",
+    "Product",
+    "ProductVersion",
+    "PublicKey",
+    "Run",
+    "RunMeta",
+    "RunReport",
+    "RunTests",
+    "TestName",
+    "User",
+    "utcnow",
+]
+
+
+def utcnow() -> datetime:
+    """Naive UTC, as RefStack stores ``created_at``."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _created() -> Mapped[datetime]:
+    return mapped_column(DateTime, default=utcnow, nullable=False)
+
+
+# -- accounts -----------------------------------------------------------------------------
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    openid: Mapped[str] = mapped_column(String(255), unique=True)
+    email: Mapped[str | None] = mapped_column(String(255))
+    fullname: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = _created()
+
+
+class ApiToken(Base):
+    """An API token; only its sha256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = _created()
+
+
+class PublicKey(Base):
+    __tablename__ = "pubkeys"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    format: Mapped[str] = mapped_column(String(24))
+    pubkey: Mapped[str] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(String(255))
+    md5_hash: Mapped[str] = mapped_column(String(32), index=True)
+    created_at: Mapped[datetime] = _created()
+
+
+class Organization(Base):
+    """A vendor (type 1-3) or the Foundation (type 0); its members are its admins."""
+
+    __tablename__ = "organizations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    type: Mapped[int] = mapped_column(Integer, index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str | None] = mapped_column(Text)
+    properties: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime, onupdate=utcnow)
+
+
+class OrgMember(Base):
+    __tablename__ = "org_members"
+
+    org_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = _created()
+
+
+# -- products -----------------------------------------------------------------------------
+class Product(Base):
+    __tablename__ = "products"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    product_ref_id: Mapped[str | None] = mapped_column(String(36))
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    public: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    properties: Mapped[str | None] = mapped_column(Text)
+    type: Mapped[int] = mapped_column(Integer)
+    product_type: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime, onupdate=utcnow)
+
+
+class ProductVersion(Base):
+    __tablename__ = "product_versions"
+    __table_args__ = (UniqueConstraint("product_id", "version"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    product_id: Mapped[str] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[str | None] = mapped_column(String(36))
+    cpid: Mapped[str | None] = mapped_column(String(128), index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = _created()
+
+
+# -- runs ---------------------------------------------------------------------------------
+class Run(Base):
+    """One uploaded test run. ``listed`` = anonymous or shared (the community list)."""
+
+    __tablename__ = "runs"
+    __table_args__ = (
+        Index("ix_runs_listed_created", "listed", "created_at"),
+        Index("ix_runs_owner_created", "owner_id", "created_at"),
+        Index("ix_runs_version_created", "product_version_id", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    cpid: Mapped[str | None] = mapped_column(String(128), index=True)
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    listed: Mapped[bool] = mapped_column(Boolean, default=True)
+    verification_status: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    product_version_id: Mapped[str | None] = mapped_column(
+        ForeignKey("product_versions.id", ondelete="RESTRICT")
+    )
+    #: how it came in: "v1" (RefStack JSON, passed tests only) or "v2" (any format)
+    api: Mapped[str] = mapped_column(String(8), default="v1")
+    format: Mapped[str] = mapped_column(String(32))
+    test_count: Mapped[int] = mapped_column(Integer)
+    passed_count: Mapped[int] = mapped_column(Integer)
+    failed_count: Mapped[int] = mapped_column(Integer, default=0)
+    skipped_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TestName(Base):
+    """An interned (test name, idempotent uuid); ``uuid`` is "" when unknown."""
+
+    __test__ = False
+    __tablename__ = "test_names"
+    __table_args__ = (UniqueConstraint("name", "uuid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(512))
+    uuid: Mapped[str] = mapped_column(String(36), default="")
+
+
+class RunTests(Base):
+    """A run's tests, packed: parallel arrays of name ids and outcome codes."""
+
+    __tablename__ = "run_tests"
+
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    name_ids: Mapped[bytes] = mapped_column(LargeBinary)
+    outcomes: Mapped[bytes] = mapped_column(LargeBinary)
+    #: JSON {name: reason} for the tests that did not pass and said why
+    reasons: Mapped[str | None] = mapped_column(Text)
+
+
+class RunMeta(Base):
+    """RefStack's ``meta`` rows (``shared``, ``guideline``, ``target``); the owner is
+    ``runs.owner_id`` and is shown as ``meta.user``."""
+
+    __tablename__ = "run_meta"
+
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class RunReport(Base):
+    """A compliance report computed once and kept (``guideline`` "*" = the meets summary).
+    ``fingerprint`` is the guideline source's; a new source recomputes."""
+
+    __tablename__ = "run_reports"
+
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    guideline: Mapped[str] = mapped_column(String(64), primary_key=True)
+    target: Mapped[str] = mapped_column(String(64), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    meets: Mapped[bool] = mapped_column(Boolean)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created()

@@ -1,0 +1,233 @@
+"""Queries by aggregate. Take a Session, return ORM rows or plain tuples; no HTTP here.
+
+Test names are interned through :func:`intern_tests`, which keeps a per-database
+cache of ids that are known to be committed (filled after each commit), so a
+warm upload of 1,500 known tests costs no name query at all.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, delete, event, func, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from refcore.core.runs import Outcome
+from refcore.storage.models import (
+    Organization,
+    OrgMember,
+    Product,
+    ProductVersion,
+    Run,
+    RunMeta,
+    RunReport,
+    RunTests,
+    TestName,
+    User,
+)
+from refcore.storage.packing import pack_ids, pack_outcomes, unpack
+
+__all__ = [
+    "RunFilter",
+    "forget_interned",
+    "intern_tests",
+    "meta_for",
+    "owners_openid",
+    "run_tests",
+    "runs_count",
+    "runs_page",
+    "store_tests",
+    "versions_with_products",
+]
+
+_CHUNK = 400
+# pool -> {(name, uuid): id} for rows known to be committed in that database
+_interned: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], int]] = weakref.WeakKeyDictionary()
+_PENDING = "refcore_interned_pending"
+
+
+def _cache_for(session: Session) -> tuple[Any, dict[tuple[str, str], int]]:
+    pool = session.get_bind().engine.pool
+    return pool, _interned.setdefault(pool, {})
+
+
+def forget_interned() -> None:
+    """Drop every cached id (tests that roll back committed work call this)."""
+    _interned.clear()
+
+
+@event.listens_for(Session, "after_commit")
+def _publish_interned(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        pool, found = pending
+        _interned.setdefault(pool, {}).update(found)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_interned(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def intern_tests(session: Session, pairs: Sequence[tuple[str, str]]) -> list[int]:
+    """Ids of (name, uuid) pairs, inserting the unknown ones (sorted, so concurrent
+    uploads take row locks in one order and cannot deadlock)."""
+    pool, cache = _cache_for(session)
+    missing = sorted({p for p in pairs if p not in cache})
+    found: dict[tuple[str, str], int] = {}
+    if missing:
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        for start in range(0, len(missing), _CHUNK):
+            chunk = missing[start : start + _CHUNK]
+            session.execute(
+                insert(TestName).on_conflict_do_nothing(index_elements=["name", "uuid"]),
+                [{"name": n, "uuid": u} for n, u in chunk],
+            )
+            rows = session.execute(
+                select(TestName.id, TestName.name, TestName.uuid).where(
+                    tuple_(TestName.name, TestName.uuid).in_(chunk)
+                )
+            )
+            found.update({(n, u): i for i, n, u in rows})
+        pending = session.info.setdefault(_PENDING, (pool, {}))[1]
+        pending.update(found)
+    return [cache.get(p) or found[p] for p in pairs]
+
+
+def store_tests(
+    session: Session,
+    run_id: str,
+    tests: Sequence[tuple[str, str, Outcome]],
+    reasons: str | None,
+) -> None:
+    """Intern the names and write the run's one packed row (a Core insert)."""
+    ids = intern_tests(session, [(name, uuid) for name, uuid, _ in tests])
+    session.execute(
+        RunTests.__table__.insert(),
+        [
+            {
+                "run_id": run_id,
+                "name_ids": pack_ids(ids),
+                "outcomes": pack_outcomes([o for _, _, o in tests]),
+                "reasons": reasons,
+            }
+        ],
+    )
+
+
+def run_tests(session: Session, run_id: str) -> tuple[list[tuple[str, str, Outcome]], str | None]:
+    """(name, uuid, outcome) of every test of a run, in upload order, and the reasons JSON."""
+    row = session.execute(
+        select(RunTests.name_ids, RunTests.outcomes, RunTests.reasons).where(
+            RunTests.run_id == run_id
+        )
+    ).one_or_none()
+    if row is None:
+        return [], None
+    pairs = unpack(row.name_ids, row.outcomes)
+    pool, cache = _cache_for(session)
+    reverse = {i: p for p, i in cache.items()} if len(cache) < 200_000 else {}
+    unknown = {i for i, _ in pairs if i not in reverse}
+    names: dict[int, tuple[str, str]] = {i: reverse[i] for i, _ in pairs if i in reverse}
+    wanted = sorted(unknown)
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        for i, n, u in session.execute(
+            select(TestName.id, TestName.name, TestName.uuid).where(TestName.id.in_(chunk))
+        ):
+            names[i] = (n, u)
+    return [(*names[i], outcome) for i, outcome in pairs], row.reasons
+
+
+# -- listing ----------------------------------------------------------------------------------
+@dataclass
+class RunFilter:
+    """What a list page shows. ``visible`` is the visibility clause the service built."""
+
+    visible: ColumnElement[bool] | None = None
+    cpid: str | None = None
+    verification_status: int | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    version_ids: Sequence[str] | None = None
+
+    def apply(self, query: Select[Any]) -> Select[Any]:
+        if self.visible is not None:
+            query = query.where(self.visible)
+        if self.cpid is not None:
+            query = query.where(Run.cpid == self.cpid)
+        if self.verification_status is not None:
+            query = query.where(Run.verification_status == self.verification_status)
+        if self.start is not None:
+            query = query.where(Run.created_at >= self.start)
+        if self.end is not None:
+            query = query.where(Run.created_at <= self.end)
+        if self.version_ids is not None:
+            query = query.where(Run.product_version_id.in_(list(self.version_ids)))
+        return query
+
+
+def runs_count(session: Session, flt: RunFilter) -> int:
+    return int(session.execute(flt.apply(select(func.count()).select_from(Run))).scalar_one())
+
+
+def runs_page(session: Session, flt: RunFilter, offset: int, limit: int) -> list[Run]:
+    query = flt.apply(select(Run)).order_by(Run.created_at.desc(), Run.id.desc())
+    return list(session.scalars(query.offset(offset).limit(limit)))
+
+
+def meta_for(session: Session, run_ids: Iterable[str]) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    ids = list(run_ids)
+    if not ids:
+        return out
+    for run_id, key, value in session.execute(
+        select(RunMeta.run_id, RunMeta.key, RunMeta.value).where(RunMeta.run_id.in_(ids))
+    ):
+        out.setdefault(run_id, {})[key] = value
+    return out
+
+
+def owners_openid(session: Session, user_ids: Iterable[int | None]) -> dict[int, str]:
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.openid).where(User.id.in_(ids))).tuples())
+
+
+def versions_with_products(
+    session: Session, version_ids: Iterable[str | None]
+) -> dict[str, tuple[ProductVersion, Product]]:
+    ids = {i for i in version_ids if i is not None}
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(ProductVersion, Product)
+        .join(Product, Product.id == ProductVersion.product_id)
+        .where(ProductVersion.id.in_(ids))
+    )
+    return {pv.id: (pv, p) for pv, p in rows.tuples()}
+
+
+def org_ids_of(session: Session, user_id: int) -> list[tuple[str, int]]:
+    """(org id, org type) of every organization the user administers."""
+    return list(
+        session.execute(
+            select(Organization.id, Organization.type)
+            .join(OrgMember, OrgMember.org_id == Organization.id)
+            .where(OrgMember.user_id == user_id)
+        ).tuples()
+    )
+
+
+def delete_run_rows(session: Session, run_id: str) -> None:
+    """Children first, so SQLite databases without FK enforcement stay clean too."""
+    for table in (RunTests, RunMeta, RunReport):
+        session.execute(delete(table).where(table.run_id == run_id))
+    session.execute(delete(Run).where(Run.id == run_id))
