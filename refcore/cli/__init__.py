@@ -22,6 +22,7 @@ __all__ = ["LAZY_COMMANDS", "main"]
 LAZY_COMMANDS: dict[str, str] = {
     "guidelines": "refcore.cli.guidelines:guidelines",
     "report": "refcore.cli.report:report",
+    "scoring": "refcore.cli.scoring:scoring",
     "serve": "refcore.cli.admin:serve",
     "db": "refcore.cli.admin:db",
     "admin": "refcore.cli.admin:admin",
