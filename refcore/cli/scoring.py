@@ -65,6 +65,11 @@ def check(
     """
     guideline = resolve_guideline(guideline_spec, guidelines_source)
     weights = Scoring.from_guideline(guideline)
+    if weights.cutoff is None:
+        raise ScoringError(
+            f"guideline {guideline.id} has no cutoff_score (none before 2016.01): "
+            "stars cannot be checked"
+        )
     sheet = read_worksheet(worksheet)
     checks = check_worksheet(sheet, weights)
     bad = [c for c in checks if not c.matches]
@@ -197,5 +202,9 @@ def whatif(
         )
     out.print(table)
     for row in result.rows:
-        for cap, test in row.missing_b:
-            out.print(f"  {row.label}: {cap}: {test}")
+        by_cap: dict[str, int] = {}
+        for cap, _test in row.missing_b:
+            by_cap[cap] = by_cap.get(cap, 0) + 1
+        if by_cap:
+            caps = ", ".join(f"{c} ({n})" for c, n in by_cap.items())
+            click.echo(f"{row.label} would miss {len(by_cap)} capabilities of {b.id}: {caps}")
