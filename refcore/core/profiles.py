@@ -181,8 +181,8 @@ class Profile:
         if problems:
             n = len(problems)
             raise ProfileError(
-                f"{source}: invalid product profile ({n} error{'s' if n > 1 else ''}): {problems[0]}"
-                + (f" (and {n - 1} more)" if n > 1 else ""),
+                f"{source}: invalid product profile ({n} error{'s' if n > 1 else ''}): "
+                + "; ".join(problems),
                 errors=problems,
             )
         projects = {
