@@ -82,7 +82,6 @@ def map_usage(declaration: UsageDeclaration | None, guideline: Guideline) -> lis
             continue
         must = sum(1 for t in cap.tests if not t.flagged)
         project = capability_project(cap)
-        base = {"status": status, "project": project, "must_pass_tests": must}
         if status is None:
             category, why = "untested", "not-in-any-program"
         elif not cap.tests:
@@ -95,7 +94,18 @@ def map_usage(declaration: UsageDeclaration | None, guideline: Guideline) -> lis
             category, why = "candidate", None
         else:
             category, why = "deprecated", None
-        out.append(UsageEntry(name, category, tests=len(cap.tests), calls=via, why=why, **base))
+        out.append(
+            UsageEntry(
+                name,
+                category,
+                status=status,
+                project=project,
+                must_pass_tests=must,
+                tests=len(cap.tests),
+                calls=via,
+                why=why,
+            )
+        )
     for call in declaration.unmapped_calls:
         out.append(UsageEntry(None, "untested", calls=(str(call),), why="no-capability"))
     return out

@@ -93,8 +93,8 @@ def _flatten(error: ValidationError) -> list[tuple[str, str]]:
         hint = _SECTION_HINT if "sections" in error.absolute_path else _USAGE_HINT
         return [(_pointer(error), f"{deepest.message} (expected {hint})")]
     if error.validator == "enum" and isinstance(error.validator_value, list):
-        allowed = ", ".join(map(str, error.validator_value))
-        return [(_pointer(error), f"{error.instance!r} is not one of: {allowed}")]
+        choices = ", ".join(map(str, error.validator_value))
+        return [(_pointer(error), f"{error.instance!r} is not one of: {choices}")]
     if error.validator == "additionalProperties":
         allowed = sorted((error.schema.get("properties") or {}).keys())
         if allowed:

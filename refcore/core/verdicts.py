@@ -352,23 +352,23 @@ def _test_reasons(
         return out
     report = evaluate(index, g, target)
     pv.summary = dict(report.figures)
-    for cap in report.capabilities:
-        if cap.status != "required" or not cap.must_pass_missing:
+    for cr in report.capabilities:
+        if cr.status != "required" or not cr.must_pass_missing:
             continue
-        missing = cap.must_pass_missing
-        total = sum(1 for t in cap.tests if not t.flagged)
+        missing = cr.must_pass_missing
+        total = sum(1 for t in cr.tests if not t.flagged)
         names = [t.test.name for t in missing]
         shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        project = cap.capability.project if cap.capability else None
+        project = cr.capability.project if cr.capability else None
         out.append(
             Reason(
                 "capability_not_met",
                 Severity.REFUSAL,
-                f"required capability {cap.name}: {len(missing)} of {total} must-pass tests "
+                f"required capability {cr.name}: {len(missing)} of {total} must-pass tests "
                 f"did not pass ({shown})",
                 {
-                    "capability": cap.name,
-                    "project": project or _project_of(g, cap.name),
+                    "capability": cr.name,
+                    "project": project or _project_of(g, cr.name),
                     "tests": [{"name": t.test.name, "state": t.state.value} for t in missing],
                     "must_pass": total,
                 },
@@ -395,12 +395,12 @@ def _project_of(g: Guideline, capability: str) -> str | None:
 def _section_reasons(g: Guideline, target: str, profile: Profile, policy: Policy) -> list[Reason]:
     out: list[Reason] = []
     reqs = program_projects(g, target)
-    for project, use in profile.projects.items():
+    for project, entry in profile.projects.items():
         req = reqs.get(project)
         if req is None or not req.binding:
             groups = g.sections_for(project)
             why = groups[0].guidance if groups and groups[0].guidance else None
-            state = "deployed" if use.deployed else "not deployed"
+            state = "deployed" if entry.deployed else "not deployed"
             out.append(
                 Reason(
                     "project_not_binding",
@@ -408,7 +408,7 @@ def _section_reasons(g: Guideline, target: str, profile: Profile, policy: Policy
                     f"{project} ({state}): no must-pass tests in {target} of {g.id}, so it has "
                     "no trademark requirement and its designated sections do not bind"
                     + (f" (guidance: {why})" if why else ""),
-                    {"project": project, "deployed": use.deployed, "in_guideline": bool(groups)},
+                    {"project": project, "deployed": entry.deployed, "in_guideline": bool(groups)},
                 )
             )
     for project, req in reqs.items():
