@@ -23,11 +23,13 @@ LAZY_COMMANDS: dict[str, str] = {
     "guidelines": "refcore.cli.guidelines:guidelines",
     "report": "refcore.cli.report:report",
     "scoring": "refcore.cli.scoring:scoring",
+    "sections": "refcore.cli.verdict:sections",
+    "verdict": "refcore.cli.verdict:verdict",
     "serve": "refcore.cli.admin:serve",
     "db": "refcore.cli.admin:db",
     "admin": "refcore.cli.admin:admin",
-    "sections": "refcore.cli.verdict:sections",
-    "verdict": "refcore.cli.verdict:verdict",
+    "sandbox": "refcore.cli.sandbox:sandbox",
+    "test": "refcore.cli.test:test",
 }
 
 

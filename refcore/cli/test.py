@@ -1,0 +1,168 @@
+"""``refcore test``: run Tempest against a real cloud for a guideline/target, evaluate, upload."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ._common import console, guidelines_option, load
+
+PATH = click.Path(dir_okay=False, path_type=Path)
+
+
+@click.command()
+@click.option("--guideline", "guideline_id", required=True, help="Guideline id, e.g. 2020.06.")
+@click.option("--target", required=True, help="Program (target), e.g. platform, compute, object.")
+@click.option("--cloud", "cloud_name", help="clouds.yaml entry (default: OS_CLOUD or OS_* env).")
+@click.option("--accounts", type=PATH, help="Tempest static accounts (needed when not admin).")
+@click.option("--tempest-conf", "tempest_conf", type=PATH, help="Use this tempest.conf as is.")
+@click.option(
+    "--workspace",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory refcore owns for Tempest and the runs (default: refcore's data dir).",
+)
+@click.option("--tempest", "tempest_path", help="tempest executable or a venv holding one.")
+@click.option("--install-tempest", is_flag=True, help="Install Tempest 47 into the workspace.")
+@click.option("--all-statuses", is_flag=True, help="Also run advisory/deprecated tests.")
+@click.option("--concurrency", type=click.IntRange(1, 64), help="Tempest workers.")
+@click.option("--upload", "upload_url", metavar="URL", help="Upload the run to this server.")
+@click.option("--key", type=PATH, help="Sign the v1 upload with this RSA key (OpenSSH/PEM).")
+@click.option("--v2", "v2", is_flag=True, help="Upload the full subunit run to refcore's v2 API.")
+@guidelines_option
+def test(
+    guideline_id: str,
+    target: str,
+    cloud_name: str | None,
+    accounts: Path | None,
+    tempest_conf: Path | None,
+    workspace: Path | None,
+    tempest_path: str | None,
+    install_tempest: bool,
+    all_statuses: bool,
+    concurrency: int | None,
+    upload_url: str | None,
+    key: Path | None,
+    v2: bool,
+    guidelines_source: str | None,
+) -> None:
+    """Run the guideline's tests for TARGET with Tempest against a cloud, and say
+    whether the cloud meets it.
+
+    Exit 0 when it does, 1 when not, 2 on bad input (unknown guideline or target,
+    unreachable cloud, refused credentials, missing Tempest).
+    """
+    from refcore.cli.report import _print_report
+    from refcore.runner.cloud import load_cloud
+    from refcore.runner.tempest import Workspace, find_tempest
+    from refcore.runner.tempest import install_tempest as install
+    from refcore.runner.testrun import plan_run
+
+    if key is not None and (upload_url is None or v2):
+        raise click.UsageError("--key signs a v1 upload: give --upload URL (without --v2)")
+    out = console()
+    guideline = load(guidelines_source)[guideline_id]
+    guideline.target(target)
+    cloud = load_cloud(cloud_name)
+    ws = Workspace((workspace or _default_workspace()).absolute())
+    tempest = install(ws.root) if install_tempest else find_tempest(tempest_path, ws.root)
+
+    plan = plan_run(
+        cloud,
+        guideline,
+        target,
+        install=tempest,
+        workspace=ws,
+        accounts=accounts,
+        tempest_conf=tempest_conf,
+        statuses=None if all_statuses else ("required",),
+    )
+    s = plan.session
+    out.print(
+        f"Keystone {cloud.auth_url}: user {cloud.username} ({'admin' if s.is_admin else 'not admin'}),"
+        f" region {s.region}, services: {', '.join(sorted(s.service_types()))}; "
+        f"{plan.credentials} credentials"
+    )
+    m = plan.mapping
+    out.print(
+        f"{guideline.id}/{target}: {len(m.entries)} tests; in Tempest {tempest.version()}: "
+        f"{len(m.by_name)} by name, {len(m.by_alias)} by alias, "
+        f"{len(m.by_idempotent_id)} renamed (found by idempotent id), {len(m.missing)} missing"
+    )
+    for e in m.missing:
+        out.print(f"  [yellow]missing[/] {e.capability}: {e.test.name}")
+
+    outcome = _run_with_progress(plan, concurrency)
+    counts = outcome.run.counts()
+    out.print(
+        f"Tempest: {counts['pass']} passed, {counts['fail'] + counts['error']} failed, "
+        f"{counts['skip']} skipped in {outcome.seconds:.0f} s; kept in {outcome.run_dir}"
+    )
+    _print_report(outcome.report, show_tests=False)
+
+    if upload_url:
+        _upload(upload_url, outcome, key, v2, s.cpid)
+    sys.exit(0 if outcome.report.meets else 1)
+
+
+def _default_workspace() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("refcore")) / "test"
+
+
+def _run_with_progress(plan, concurrency):  # type: ignore[no-untyped-def]
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from refcore.core.runs import split_test_id
+    from refcore.runner.testrun import execute
+
+    by_test = plan.mapping.capabilities_by_test()
+    totals = plan.mapping.tests_per_capability()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[failed]}"),
+        console=console(stderr=True),
+        transient=False,
+    ) as progress:
+        tasks = {
+            cap: progress.add_task(cap, total=n, failed="")
+            for cap, n in sorted(totals.items())
+            if n
+        }
+        failures: dict[str, int] = {}
+
+        def on_result(test_id: str, status: str) -> None:
+            name = split_test_id(test_id)[0]
+            for cap in by_test.get(name, ()):
+                if cap not in tasks:
+                    continue
+                if status not in ("success",):
+                    failures[cap] = failures.get(cap, 0) + 1
+                    note = f"[red]{failures[cap]} not passed[/]"
+                    progress.update(tasks[cap], advance=1, failed=note)
+                else:
+                    progress.update(tasks[cap], advance=1)
+
+        return execute(plan, concurrency=concurrency, on_result=on_result)
+
+
+def _upload(url: str, outcome, key: Path | None, v2: bool, cpid: str) -> None:  # type: ignore[no-untyped-def]
+    from refcore.client import RefcoreClient
+    from refcore.runner.upload import load_private_key, refstack_body, refstack_results, sign_body
+
+    out = console()
+    with RefcoreClient(url) as client:
+        if v2:
+            done = client.post_run_v2(outcome.subunit.read_bytes(), cpid=cpid)
+        else:
+            body = refstack_body(
+                cpid, outcome.run.duration_seconds or 0, refstack_results(outcome.run)
+            )
+            headers = sign_body(body, load_private_key(key)) if key else None
+            done = client.post_refstack_v1(body, headers)
+    where = done.url or (f"id {done.id}" if done.id else "stored")
+    out.print(f"uploaded to {url}: {where}")
