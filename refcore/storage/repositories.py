@@ -198,7 +198,8 @@ def owners_openid(session: Session, user_ids: Iterable[int | None]) -> dict[int,
     ids = {i for i in user_ids if i is not None}
     if not ids:
         return {}
-    return dict(session.execute(select(User.id, User.openid).where(User.id.in_(ids))).tuples())
+    rows = session.execute(select(User.id, User.openid).where(User.id.in_(ids))).all()
+    return dict(list(rows))  # a Result has .keys(), so dict(result) would misread it
 
 
 def versions_with_products(
