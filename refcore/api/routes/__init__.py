@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from refcore.api.routes import v1_guidelines, v1_profile, v1_results
+from refcore.api.routes import v1_guidelines, v1_products, v1_profile, v1_results, v1_vendors
 
-ROUTERS: list[APIRouter] = [v1_results.router, v1_guidelines.router, v1_profile.router]
+ROUTERS: list[APIRouter] = [
+    v1_results.router,
+    v1_guidelines.router,
+    v1_profile.router,
+    v1_vendors.router,
+    v1_products.router,
+]
 
 __all__ = ["ROUTERS"]
