@@ -1,0 +1,73 @@
+"""Logging in and out of the web pages.
+
+Two ways in: OpenID Connect when ``REFCORE_OIDC_*`` is configured (the API's
+``/v1/auth/signin`` flow does the work), and, for development only, a form that
+logs in an *existing* user by name when ``REFCORE_DEV_LOGIN`` is on (users come
+from ``refcore admin create-user``). Both end with ``user_openid`` in the
+signed session cookie, which the API and these pages read.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from refcore.errors import NotFound
+from refcore.services.accounts import user_by_openid
+from refcore.web.deps import SESSION_USER, SessionDep, SettingsDep, check_csrf
+from refcore.web.rendering import flash, render
+from refcore.web.routing import WebRoute
+
+router = APIRouter(route_class=WebRoute)
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths: ``next=https://evil`` must not redirect off the site."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+@router.get("/login", response_class=HTMLResponse, name="web.login")
+def login_page(request: Request, settings: SettingsDep, next: str | None = None) -> HTMLResponse:
+    return render(
+        request,
+        "auth/login.html",
+        {
+            "title": "Log in",
+            "next": safe_next(next),
+            "oidc": settings.oidc_enabled,
+            "dev_login": getattr(settings, "dev_login", False),
+        },
+    )
+
+
+@router.post("/login", name="web.login.post", dependencies=[Depends(check_csrf)])
+def login(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    username: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
+) -> RedirectResponse:
+    if not getattr(settings, "dev_login", False):
+        raise NotFound("Development login is off on this server (REFCORE_DEV_LOGIN)")
+    user = user_by_openid(session, username.strip())
+    if user is None:
+        raise NotFound(f"No user {username.strip()!r}: create it with `refcore admin create-user`")
+    csrf = request.session.get("csrf")
+    request.session.clear()  # a fresh session for the new user (no fixation)
+    request.session[SESSION_USER] = user.openid
+    if csrf:
+        request.session["csrf"] = csrf
+    flash(request, f"Logged in as {user.openid}.", "success")
+    return RedirectResponse(safe_next(next), status_code=303)
+
+
+@router.post("/logout", name="web.logout", dependencies=[Depends(check_csrf)])
+def logout(request: Request) -> RedirectResponse:
+    request.session.clear()
+    flash(request, "Logged out.", "success")
+    return RedirectResponse("/", status_code=303)
