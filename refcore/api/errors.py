@@ -38,11 +38,14 @@ def v1_error_body(status: int, message: str) -> dict[str, Any]:
     """RefStack's error shapes (see the module docstring)."""
     if status in _RAISED:
         return {"title": message, "code": status}
+    return {"code": status, "title": _phrase(status), "detail": message}
+
+
+def _phrase(status: int) -> str:
     try:
-        phrase = HTTPStatus(status).phrase
+        return HTTPStatus(status).phrase
     except ValueError:
-        phrase = "Error"
-    return {"code": status, "title": phrase, "detail": message}
+        return "Error"
 
 
 def is_v1(path: str) -> bool:
@@ -52,7 +55,10 @@ def is_v1(path: str) -> bool:
 def error_response(
     path: str, status: int, message: str, errors: list[str] | None = None
 ) -> JSONResponse:
-    body = v1_error_body(status, message) if is_v1(path) else error_body(status, message, errors)
+    if is_v1(path):
+        body = v1_error_body(status, message)
+    else:  # v2 always says something: an empty message becomes the reason phrase
+        body = error_body(status, message or _phrase(status), errors)
     return JSONResponse(body, status_code=status)
 
 

@@ -257,3 +257,64 @@ def visible_clause(actor: Actor) -> Any:
     if actor.authenticated:
         return or_(Run.listed.is_(True), Run.owner_id == actor.user_id)
     return Run.listed.is_(True)
+
+
+def list_runs_v2(
+    session: Session,
+    actor: Actor,
+    *,
+    page: int = 1,
+    per_page: int = 20,
+    cpid: str | None = None,
+    product_version_id: str | None = None,
+    mine: bool = False,
+) -> RunPage:
+    """v2's list: runs the actor may see (listed ones plus their own; all for the
+    foundation), newest first. ``product_version_id`` applies the product's privacy."""
+    if page < 1:
+        raise InvalidInput(f"Invalid page number: {page}; pages start at 1")
+    flt = repo.RunFilter(cpid=cpid, visible=visible_clause(actor))
+    if mine:
+        actor.require_login()
+        flt.visible = Run.owner_id == actor.user_id
+    if product_version_id is not None:
+        found = repo.versions_with_products(session, [product_version_id]).get(product_version_id)
+        if found is None:
+            raise NotFound(f"Product version {product_version_id} not found")
+        _, product = found
+        if actor.admin_of(product.organization_id):
+            flt.visible = None
+        elif not product.public:
+            raise Forbidden("Forbidden.")
+        flt.version_ids = [product_version_id]
+    total = repo.runs_count(session, flt)
+    runs = repo.runs_page(session, flt, (page - 1) * per_page, per_page)
+    items = _items(session, actor, runs)
+    for run, item in zip(runs, items, strict=True):
+        item.update(_counts(run))
+    return RunPage(items, page, math.ceil(total / per_page), total)
+
+
+def _counts(run: Run) -> dict[str, Any]:
+    return {
+        "api": run.api,
+        "format": run.format,
+        "counts": {
+            "total": run.test_count,
+            "pass": run.passed_count,
+            "fail": run.failed_count,
+            "skip": run.skipped_count,
+        },
+    }
+
+
+def run_summary(session: Session, actor: Actor, run_id: str) -> dict[str, Any]:
+    """v2's run: the v1 item plus counts and format, no test list."""
+    run, role = get_run(session, actor, run_id)
+    item = _items(session, actor, [run])[0]
+    if role not in (OWNER, FOUNDATION):
+        item.pop("cpid", None)
+    else:
+        item["cpid"] = run.cpid
+    item.update(_counts(run), user_role=role)
+    return item

@@ -1,0 +1,132 @@
+"""Server-side compliance reports: computed once per (run, guideline, target), kept
+in ``run_reports`` as JSON, recomputed only when the guideline source changes.
+
+The stored body is returned as it is, so a cached report costs one primary-key
+read and no JSON work.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from refcore.core.compliance import RunIndex, evaluate
+from refcore.core.runs import TestResult, TestRun
+from refcore.services.accounts import Actor
+from refcore.services.guidelines import GuidelineSource
+from refcore.services.runs_read import get_run
+from refcore.storage import repositories as repo
+from refcore.storage.models import Run, RunReport
+
+__all__ = ["load_testrun", "meets", "report"]
+
+ALL = "*"
+
+
+def load_testrun(session: Session, run: Run) -> TestRun:
+    """The stored run as the core's :class:`TestRun` (outcomes and reasons kept)."""
+    tests, reasons_json = repo.run_tests(session, run.id)
+    reasons = json.loads(reasons_json) if reasons_json else {}
+    results = [TestResult(n, o, u or None, reasons.get(n)) for n, u, o in tests]
+    return TestRun.from_results(
+        results, format=run.format, cpid=run.cpid, duration_seconds=run.duration_seconds
+    )
+
+
+def _cached(
+    session: Session, run_id: str, guideline: str, target: str, fingerprint: str
+) -> str | None:
+    row = session.execute(
+        select(RunReport.body, RunReport.fingerprint).where(
+            RunReport.run_id == run_id, RunReport.guideline == guideline, RunReport.target == target
+        )
+    ).one_or_none()
+    return row.body if row is not None and row.fingerprint == fingerprint else None
+
+
+def _store(
+    session: Session,
+    run_id: str,
+    guideline: str,
+    target: str,
+    fingerprint: str,
+    meets_: bool,
+    body: str,
+) -> None:
+    # end the read transaction first: on SQLite a write as the first statement of a
+    # transaction waits for the lock, a read-then-write upgrade may fail at once
+    session.rollback()
+    row = session.get(RunReport, (run_id, guideline, target))
+    if row is None:
+        session.add(
+            RunReport(
+                run_id=run_id,
+                guideline=guideline,
+                target=target,
+                fingerprint=fingerprint,
+                meets=meets_,
+                body=body,
+            )
+        )
+    else:
+        row.fingerprint, row.meets, row.body = fingerprint, meets_, body
+    try:
+        session.commit()
+    except IntegrityError:  # another request stored the same report first
+        session.rollback()
+
+
+def report(
+    session: Session,
+    actor: Actor,
+    run_id: str,
+    source: GuidelineSource,
+    guideline: str,
+    target: str = "platform",
+) -> str:
+    """The compliance report of a run (JSON text); raises NotFound/Unauthorized/
+    GuidelineNotFound/UnknownTarget."""
+    run, _ = get_run(session, actor, run_id)
+    gs = source.get()
+    g = gs[guideline]
+    g.target(target)  # UnknownTarget before any work
+    fingerprint = source.fingerprint
+    body = _cached(session, run.id, g.id, target, fingerprint)
+    if body is not None:
+        return body
+    result = evaluate(load_testrun(session, run), g, target)
+    body = json.dumps({"run_id": run.id, **result.to_dict()})
+    _store(session, run.id, g.id, target, fingerprint, result.meets, body)
+    return body
+
+
+def meets(session: Session, actor: Actor, run_id: str, source: GuidelineSource) -> str:
+    """Every powered/add-on guideline x target, with whether the run meets it (JSON text)."""
+    run, _ = get_run(session, actor, run_id)
+    fingerprint = source.fingerprint
+    body = _cached(session, run.id, ALL, ALL, fingerprint)
+    if body is not None:
+        return body
+    index = RunIndex(load_testrun(session, run))
+    rows: list[dict[str, Any]] = []
+    for g in source.get().values():
+        if g.kind not in ("powered", "add-on"):
+            continue
+        for target in g.targets:
+            r = evaluate(index, g, target)
+            rows.append(
+                {
+                    "guideline": g.id,
+                    "target": target,
+                    "meets": r.meets,
+                    "status": g.status,
+                    "required_pass_percent": r.figures.get("requiredPassPercent"),
+                }
+            )
+    body = json.dumps({"run_id": run.id, "meets": [r for r in rows if r["meets"]], "all": rows})
+    _store(session, run.id, ALL, ALL, fingerprint, any(r["meets"] for r in rows), body)
+    return body
