@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -166,3 +167,13 @@ def _upload(url: str, outcome, key: Path | None, v2: bool, cpid: str) -> None:  
             done = client.post_refstack_v1(body, headers)
     where = done.url or (f"id {done.id}" if done.id else "stored")
     out.print(f"uploaded to {url}: {where}")
+    # the answer is kept with the run, so scripts (and the e2e test) can find it
+    result = json.loads(outcome.result_json.read_text(encoding="utf-8"))
+    result["upload"] = {
+        "server": url,
+        "api": "v2" if v2 else "v1",
+        "signed": bool(key),
+        "id": done.id,
+        "url": done.url,
+    }
+    outcome.result_json.write_text(json.dumps(result, indent=2), encoding="utf-8")

@@ -19,6 +19,10 @@ from pathlib import Path
 
 __all__ = ["Tracked", "start", "stop", "tracked"]
 
+# Popen objects of the services this process started: kept so they are not collected
+# while running (Popen.__del__ warns), and reaped through them when stopped.
+_CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
+
 
 @dataclass(frozen=True, slots=True)
 class Tracked:
@@ -80,6 +84,7 @@ def start(
             cwd=cwd,
             start_new_session=True,
         )
+    _CHILDREN[proc.pid] = proc
     started = _start_time(proc.pid) or ""
     entry = Tracked(name, proc.pid, started, str(log))
     _pid_file(run_dir, name).write_text(
@@ -123,5 +128,10 @@ def _signal_group(pgid: int, sig: int, *, only_if_group_exists: bool = False) ->
 
 def _reap(pid: int) -> None:
     """Collect our own child's exit status, so it does not linger as a zombie."""
+    child = _CHILDREN.get(pid)
+    if child is not None:
+        if child.poll() is not None:
+            del _CHILDREN[pid]
+        return
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)

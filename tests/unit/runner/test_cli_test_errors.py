@@ -1,0 +1,84 @@
+"""`refcore test` bad input: one clear line on stderr, exit 2, nothing started."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from refcore.cli import main
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, interop_dir: Path, tmp_path: Path) -> Path:
+    monkeypatch.setenv("REFCORE_GUIDELINES", str(interop_dir))
+    monkeypatch.setenv("OS_AUTH_URL", f"http://127.0.0.1:{_closed_port()}/v3")
+    monkeypatch.setenv("OS_USERNAME", "admin")
+    monkeypatch.setenv("OS_PASSWORD", "pw")
+    monkeypatch.setenv("OS_PROJECT_NAME", "admin")
+    for name in ("OS_CLOUD", "OS_CLIENT_CONFIG_FILE", "REFCORE_TEMPEST"):
+        monkeypatch.delenv(name, raising=False)
+    tempest = tmp_path / "bin" / "tempest"
+    tempest.parent.mkdir()
+    tempest.write_text("#!/bin/sh\nexit 1\n")
+    tempest.chmod(0o755)
+    return tempest
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    with pytest.raises(SystemExit) as exc:
+        main(["test", *args])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    return err
+
+
+def test_unknown_guideline(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert "1999.01" in _run(capsys, "--guideline", "1999.01", "--target", "object")
+
+
+def test_unknown_target(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert "nosuch" in _run(capsys, "--guideline", "2020.06", "--target", "nosuch")
+
+
+def test_unreachable_cloud(env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    err = _run(
+        capsys,
+        *("--guideline", "2020.06", "--target", "object", "--tempest", str(env)),
+        *("--workspace", str(tmp_path / "ws")),
+    )
+    assert "is unreachable" in err
+    assert not (tmp_path / "ws").exists()
+
+
+def test_missing_tempest(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    err = _run(
+        capsys,
+        *("--guideline", "2020.06", "--target", "object"),
+        *("--workspace", str(tmp_path / "ws")),
+    )
+    assert "Tempest is not installed" in err
+    err = _run(
+        capsys,
+        *("--guideline", "2020.06", "--target", "object", "--tempest", str(tmp_path / "nope")),
+    )
+    assert "no tempest executable" in err
+
+
+def test_bad_clouds_entry(env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    err = _run(
+        capsys,
+        *("--guideline", "2020.06", "--target", "object", "--cloud", "no-such-cloud"),
+    )
+    assert "cloud 'no-such-cloud' not found" in err
