@@ -252,7 +252,7 @@ def key_owner(session: Session, public_key_line: str) -> User | None:
         select(PublicKey.pubkey, User)
         .join(User, User.id == PublicKey.user_id)
         .where(PublicKey.md5_hash == key_md5(parsed.pubkey))
-    ).tuples()
+    ).all()
     for pubkey, user in rows:
         if pubkey == parsed.pubkey:
             return user

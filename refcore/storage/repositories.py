@@ -213,7 +213,7 @@ def versions_with_products(
         .join(Product, Product.id == ProductVersion.product_id)
         .where(ProductVersion.id.in_(ids))
     )
-    return {pv.id: (pv, p) for pv, p in rows.tuples()}
+    return {pv.id: (pv, p) for pv, p in rows.all()}
 
 
 def org_ids_of(session: Session, user_id: int) -> list[tuple[str, int]]:
@@ -223,7 +223,7 @@ def org_ids_of(session: Session, user_id: int) -> list[tuple[str, int]]:
             select(Organization.id, Organization.type)
             .join(OrgMember, OrgMember.org_id == Organization.id)
             .where(OrgMember.user_id == user_id)
-        ).tuples()
+        ).all()
     )
 
 
