@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from refcore.errors import InvalidInput
-from refcore.services import runs_edit, runs_read
+from refcore.services import products, runs_edit, runs_read
 from refcore.web.deps import ActorDep, GuidelinesDep, SessionDep, SettingsDep, UserDep, check_csrf
 from refcore.web.rendering import flash, render
 from refcore.web.reports import build_report
@@ -121,6 +121,7 @@ def report(
     detail = runs_read.run_detail(session, actor, run_id)
     view = build_report(session, actor, gs, run_id, detail["meta"], guideline, target)
     role = detail["user_role"]
+    can_edit = role in ("owner", "foundation")
     return render(
         request,
         "results/report.html",
@@ -131,11 +132,23 @@ def report(
             "r": view.report,
             "g": view.guideline,
             "guidelines": [g for g in gs.values() if g.kind != "draft"],
-            "can_edit": role in ("owner", "foundation"),
+            "can_edit": can_edit,
+            "versions": _versions(session, actor) if can_edit else [],
             "is_foundation": actor.is_foundation,
             "verified": detail["verification_status"] == 1,
         },
     )
+
+
+def _versions(session: SessionDep, actor: ActorDep) -> list[dict[str, str]]:
+    """The product versions this actor may associate a run with (its vendors' products)."""
+    out = []
+    for product in products.list_products(session, actor):
+        if product["can_manage"]:
+            for v in products.list_versions(session, actor, product["id"]):
+                label = product["name"] + (f" {v['version']}" if v["version"] else " (default)")
+                out.append({"id": v["id"], "label": label})
+    return out
 
 
 def _back(run_id: str) -> RedirectResponse:
