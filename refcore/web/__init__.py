@@ -14,11 +14,21 @@ __all__ = ["create_router", "router"]
 
 def create_router() -> APIRouter:
     from refcore.web.deps import load_actor
-    from refcore.web.views import auth, guidelines, home, products, profile, results, vendors
+    from refcore.web.views import (
+        auth,
+        guidelines,
+        home,
+        products,
+        profile,
+        results,
+        scoring,
+        vendors,
+        verdicts,
+    )
 
     # every page knows who is looking (the header shows it)
     router = APIRouter(include_in_schema=False, dependencies=[Depends(load_actor)])
-    for module in (home, auth, guidelines, results, vendors, products, profile):
+    for module in (home, auth, guidelines, results, vendors, products, profile, scoring, verdicts):
         router.include_router(module.router)
     return router
 
