@@ -34,6 +34,22 @@ def horizontal_overflow(page: Any) -> int:
     )
 
 
+def wide_elements(page: Any, limit: int = 5) -> list[str]:
+    """The deepest elements wider than the screen (by box or content), to say what overflows."""
+    return list(
+        page.evaluate(
+            """(limit) => {
+              const w = document.documentElement.clientWidth;
+              return [...document.querySelectorAll("main *, header *")]
+                .filter((e) => e.getBoundingClientRect().right > w + 1 || e.scrollWidth > w + 1)
+                .slice(-limit)
+                .map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className} (${e.scrollWidth}px)`);
+            }""",
+            limit,
+        )
+    )
+
+
 UNLABELLED_JS = """
 () => {
   const out = [];

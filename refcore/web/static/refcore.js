@@ -2,12 +2,15 @@
 (function () {
   "use strict";
   // RefStack's links are hash URLs (#/results/<id>, what uploads return): serve them here.
-  var hash = location.pathname === "/" && location.hash.match(/^#\/(results|guidelines|community_results|user_results|profile)(?:\/([^?]*))?/);
-  if (hash) {
+  function followHash() {
+    var hash = location.pathname === "/" && location.hash.match(/^#\/(results|guidelines|community_results|user_results|profile)(?:\/([^?]*))?/);
+    if (!hash) { return false; }
     var where = {community_results: "/results", user_results: "/results/mine"}[hash[1]] || "/" + hash[1];
     location.replace(where + (hash[2] ? "/" + hash[2] : ""));
-    return;
+    return true;
   }
+  window.addEventListener("hashchange", followHash);
+  if (followHash()) { return; }
   // Filter forms submit as soon as a control changes (the button stays for no-JS).
   document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
     form.addEventListener("change", function () { form.submit(); });
@@ -23,12 +26,15 @@
         button.textContent = "Copied";
         setTimeout(function () { button.textContent = label; }, 1500);
       };
-      if (navigator.clipboard && window.isSecureContext) {
-        navigator.clipboard.writeText(text).then(done);
-      } else {
-        el.select && el.select();
-        document.execCommand("copy");
+      var fallback = function () {
+        if (el.select) { el.select(); }
+        try { document.execCommand("copy"); } catch (e) { /* selected: the user can copy */ }
         done();
+      };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(done, fallback);
+      } else {
+        fallback();
       }
     });
   });
