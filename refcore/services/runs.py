@@ -81,7 +81,11 @@ def submit_v1(session: Session, upload: Upload, actor: Actor, *, allow_anonymous
         doc = json.loads(upload.body)
     except (ValueError, UnicodeDecodeError):
         raise InvalidInput("Malformed request") from None
-    problems = sorted(_VALIDATOR.iter_errors(doc), key=lambda e: list(e.absolute_path))
+    problems = (
+        []
+        if _plainly_valid(doc)
+        else sorted(_VALIDATOR.iter_errors(doc), key=lambda e: list(e.absolute_path))
+    )
     if problems:
         raise InvalidInput(
             "Request doesnt correspond to schema",
@@ -176,6 +180,32 @@ def store_run(
 
 
 # -- helpers ----------------------------------------------------------------------------------
+_KEYS = frozenset(("cpid", "duration_seconds", "results"))
+
+
+def _plainly_valid(doc: object) -> bool:
+    """A fast check that accepts only what :data:`V1_RESULTS_SCHEMA` accepts (jsonschema
+    costs ~40 ms on 1,500 items); anything it does not accept goes to jsonschema, which
+    decides and words the errors."""
+    if not isinstance(doc, dict) or doc.keys() != _KEYS:
+        return False
+    seconds, results = doc["duration_seconds"], doc["results"]
+    if not isinstance(doc["cpid"], str) or type(seconds) is not int or type(results) is not list:
+        return False
+    for item in results:
+        if type(item) is not dict:
+            return False
+        name = item.get("name")
+        if type(name) is not str or not name:
+            return False
+        uid = item.get("uuid")
+        if uid is not None and type(uid) is not str:
+            return False
+        if uid is None and "uuid" in item:
+            return False
+    return True
+
+
 def _schema_error(error: jsonschema.ValidationError) -> str:
     where = "/".join(str(p) for p in error.absolute_path) or "body"
     return f"{where}: {error.message}"
