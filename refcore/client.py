@@ -58,11 +58,19 @@ class RefcoreClient:
         all_headers = {"Content-Type": "application/json", **(headers or {})}
         return self._post("/v1/results/", body, all_headers, expect=(201,))
 
-    def post_run_v2(self, data: bytes, *, cpid: str | None = None) -> Uploaded:
+    def post_run_v2(
+        self, data: bytes, *, cpid: str | None = None, duration_seconds: int | None = None
+    ) -> Uploaded:
         """``POST /v2/runs`` with the raw run bytes (subunit v2 from ``tempest run``)."""
         headers = {"Content-Type": "application/octet-stream"}
-        params = {"cpid": cpid} if cpid else None
-        return self._post("/v2/runs", data, headers, expect=(200, 201), params=params)
+        params = {"cpid": cpid} if cpid else {}
+        if duration_seconds is not None:
+            params["duration_seconds"] = str(duration_seconds)
+        return self._post("/v2/runs", data, headers, expect=(200, 201), params=params or None)
+
+    def get_report(self, run_id: str, guideline: str, target: str) -> Any:
+        """The server's compliance report of a stored run (``GET /v2/runs/ID/report``)."""
+        return self.get_json(f"/v2/runs/{run_id}/report?guideline={guideline}&target={target}")
 
     def get_json(self, path: str) -> Any:
         try:

@@ -158,7 +158,11 @@ def _upload(url: str, outcome, key: Path | None, v2: bool, cpid: str) -> None:  
     out = console()
     with RefcoreClient(url) as client:
         if v2:
-            done = client.post_run_v2(outcome.subunit.read_bytes(), cpid=cpid)
+            done = client.post_run_v2(
+                outcome.subunit.read_bytes(),
+                cpid=cpid,
+                duration_seconds=outcome.run.duration_seconds,
+            )
         else:
             body = refstack_body(
                 cpid, outcome.run.duration_seconds or 0, refstack_results(outcome.run)

@@ -111,6 +111,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         proc.wait(timeout=20)
 
 
+def _server_report(server: str, run_id: str) -> dict:  # type: ignore[type-arg]
+    from refcore.client import RefcoreClient
+
+    with RefcoreClient(server) as client:
+        report: dict = client.get_report(run_id, "2020.06", "object")  # type: ignore[type-arg]
+    return report
+
+
 def _result(workspace: Path) -> dict:  # type: ignore[type-arg]
     runs = sorted((workspace / "runs").iterdir())
     return json.loads((runs[-1] / "result.json").read_text())
@@ -158,6 +166,8 @@ def test_admin_run_meets_storage_program_and_uploads(
     assert len(stored["results"]) == 58
     assert passed == set(stored["results"])
     assert stored["duration_seconds"] == result["duration_seconds"]
+    report = _server_report(server, run_id)
+    assert report["meets"] is True
 
 
 def test_static_accounts_run_misses_account_list(sandbox: Box, tmp_path: Path) -> None:
@@ -198,4 +208,13 @@ def test_v2_upload_keeps_the_whole_run(sandbox: Box, server: str, tmp_path: Path
         env=sandbox.env,
     )
     assert proc.returncode == 1, proc.stderr
-    assert _result(workspace)["upload"]["api"] == "v2"
+    result = _result(workspace)
+    assert result["upload"]["api"] == "v2"
+    # the server kept the skip and its reason: its report agrees with the local one
+    report = _server_report(server, result["upload"]["id"])
+    assert report["meets"] is False
+    caps = {c["name"]: c for c in report["capabilities"]}
+    assert [n for n, c in caps.items() if not c["met"]] == ["objectstore-account-list"]
+    skipped = [t for t in caps["objectstore-account-list"]["tests"] if t["state"] == "skipped"]
+    assert [t["name"] for t in skipped] == [SKIPPED]
+    assert "bug" in skipped[0]["reason"]
