@@ -38,6 +38,7 @@ __all__ = [
     "RunReport",
     "RunTests",
     "TestName",
+    "UsageDeclarationRow",
     "User",
     "utcnow",
 ]
@@ -240,3 +241,24 @@ class RunReport(Base):
     meets: Mapped[bool] = mapped_column(Boolean)
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = _created()
+
+
+# -- scoring evidence -------------------------------------------------------------------------
+class UsageDeclarationRow(Base):
+    """A client's or tool's usage declaration ("Used by Clients/Tools"); one per
+    (kind, name), replaced when its owner uploads it again. ``document`` is the
+    declaration as JSON (:func:`refcore.core.usage.parse_usage` reads it back)."""
+
+    __tablename__ = "usage_declarations"
+    __table_args__ = (UniqueConstraint("kind", "name"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(128))
+    version: Mapped[str | None] = mapped_column(String(64))
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    document: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime, onupdate=utcnow)
