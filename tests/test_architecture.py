@@ -47,8 +47,12 @@ def test_public_api_is_exported():
 
 
 def test_exception_tree_is_documented():
+    import textwrap
+
     doc = refcore.errors.__doc__ or ""
     documented = (ROOT / "docs" / "exceptions.md").read_text()
+    tree = textwrap.dedent(doc[doc.index("    RefcoreError\n") : doc.index("``ServiceError``")])
+    assert tree.rstrip() in documented, "docs/exceptions.md must show the tree of refcore/errors.py"
     for name in refcore.errors.__all__:
         cls = getattr(refcore.errors, name)
         assert issubclass(cls, refcore.errors.RefcoreError)
