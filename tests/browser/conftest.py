@@ -42,7 +42,9 @@ def _skip_reason() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop in the main thread while it
+# runs; it must be stopped before the other test packages run.
+@pytest.fixture(scope="package")
 def chromium():  # type: ignore[no-untyped-def]
     reason = _skip_reason()
     if reason:
@@ -82,7 +84,7 @@ class Server:
         return self.refcore("admin", "create-user", name, "--token", *extra)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(
     chromium, interop_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:  # type: ignore[no-untyped-def]
@@ -135,7 +137,7 @@ def server(
             process.communicate()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def shots() -> Path:
     """The screenshot folder, emptied once per session."""
     if SHOTS.exists():

@@ -132,7 +132,9 @@ def test_copy_button_and_test_list_options(new_page, guidelines, shots: Path) ->
     assert listed.splitlines() == g.test_list("platform", ["required"], alias=True, flag=False)
     assert int(page.locator("#count").inner_text()) == len(listed.splitlines())
     page.get_by_role("button", name="Copy").click()
-    assert page.get_by_role("button", name="Copied").is_visible()
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("button", name="Copied")).to_be_visible()
     assert page.evaluate("() => navigator.clipboard.readText()") == listed
     # ticking "include flagged tests" re-submits the form (progressive JS)
     page.get_by_label("include flagged tests").check()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import uuid
+from functools import partial
 from typing import Any
 
 import httpx
+from anyio.from_thread import start_blocking_portal
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
@@ -16,16 +17,19 @@ class Visitor:
     """One browser-like client: cookies kept, redirects not followed unless asked."""
 
     def __init__(self, app: Any) -> None:
-        self._loop = asyncio.new_event_loop()
+        # The app runs in a portal thread's own event loop, so this works whatever
+        # loop the calling thread has (Playwright's sync API leaves one running).
+        self._portal_cm = start_blocking_portal()
+        self._portal = self._portal_cm.__enter__()
         self._client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://testserver"
         )
 
     def get(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self._loop.run_until_complete(self._client.get(url, **kwargs))
+        return self._portal.call(partial(self._client.get, url, **kwargs))
 
     def post(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self._loop.run_until_complete(self._client.post(url, **kwargs))
+        return self._portal.call(partial(self._client.post, url, **kwargs))
 
     def csrf(self, page: str = "/login") -> str:
         found = CSRF.search(self.get(page).text)
@@ -44,8 +48,8 @@ class Visitor:
         assert name in self.get("/").text
 
     def close(self) -> None:
-        self._loop.run_until_complete(self._client.aclose())
-        self._loop.close()
+        self._portal.call(self._client.aclose)
+        self._portal_cm.__exit__(None, None, None)
 
 
 class WebApp:
