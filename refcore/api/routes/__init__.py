@@ -11,7 +11,12 @@ from refcore.api.routes import (
     v1_results,
     v1_vendors,
     v2_catalog,
+    v2_diff,
     v2_runs,
+    v2_scoring,
+    v2_usage,
+    v2_verdicts,
+    v2_whatif,
 )
 
 ROUTERS: list[APIRouter] = [
@@ -22,6 +27,11 @@ ROUTERS: list[APIRouter] = [
     v1_products.router,
     v2_runs.router,
     v2_catalog.router,
+    v2_diff.router,
+    v2_scoring.router,
+    v2_whatif.router,
+    v2_usage.router,
+    v2_verdicts.router,
 ]
 
 __all__ = ["ROUTERS"]
