@@ -318,3 +318,14 @@ def test_openapi_documents_the_new_endpoints(http: httpx.Client) -> None:
         "/v2/verdicts",
     ):
         assert path in paths, path
+
+
+def test_every_v2_endpoint_is_in_docs_server_md(http: httpx.Client) -> None:
+    import re
+
+    def norm(path: str) -> str:
+        return re.sub(r"\{[^}]+\}", "{}", path)
+
+    docs = norm((Path(__file__).resolve().parents[3] / "docs" / "server.md").read_text())
+    paths = [p for p in http.get("/openapi.json").json()["paths"] if p.startswith("/v2")]
+    assert [p for p in paths if norm(p) not in docs] == []
