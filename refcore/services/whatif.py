@@ -73,7 +73,9 @@ def _latest(session: Session, actor: Actor, by: str, limit: int) -> tuple[list[A
     return list(rows), total
 
 
-def _describe(session: Session, by: str, runs: list[Run], groups: dict[str, str]) -> dict:
+def _describe(
+    session: Session, by: str, runs: list[Run], groups: dict[str, str]
+) -> dict[str, dict[str, Any]]:
     info: dict[str, dict[str, Any]] = {
         r.id: {"run_id": r.id, "created_at": r.created_at.strftime(DATE_FORMAT)} for r in runs
     }
