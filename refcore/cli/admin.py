@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import socket
 import sys
+from typing import IO
 
 import click
+
+from refcore.errors import RefcoreError
 
 __all__ = ["admin", "db", "serve"]
 
@@ -31,7 +34,7 @@ def _settings(db_url: str | None, **extra: object):  # type: ignore[no-untyped-d
     values = {k: v for k, v in extra.items() if v is not None}
     if db_url:
         values["database_url"] = db_url
-    return Settings(**values)
+    return Settings.model_validate(values)
 
 
 def _database(db_url: str | None):  # type: ignore[no-untyped-def]
@@ -65,9 +68,7 @@ def _bind(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        error = click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}")
-        error.exit_code = 2
-        raise error from None
+        raise RefcoreError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     sock.set_inheritable(True)
     return sock
 
@@ -201,7 +202,7 @@ def create_token(name: str, db_url: str | None) -> None:
 @click.argument("name")
 @click.argument("key_file", type=click.File("r"))
 @_db_option
-def add_key(name: str, key_file: click.utils.LazyFile, db_url: str | None) -> None:
+def add_key(name: str, key_file: IO[str], db_url: str | None) -> None:
     """Register the OpenSSH public key in KEY_FILE ("-": stdin) to user NAME, trusted
     (no self-signature needed: the admin vouches for it). Prints the key id."""
     from refcore.errors import NotFound

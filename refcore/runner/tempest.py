@@ -258,7 +258,9 @@ class _Progress(testtools.StreamResult):  # type: ignore[misc]
         super().__init__()
         self.on_result = on_result
 
-    def status(self, test_id: str | None = None, test_status: str | None = None, **_: Any) -> None:
+    def status(  # type: ignore[override]  # we only read two of the arguments
+        self, test_id: str | None = None, test_status: str | None = None, **_: Any
+    ) -> None:
         if test_id and test_status in FINAL_STATUSES and self.on_result is not None:
             self.on_result(test_id, test_status)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, event, func, select, tuple_
+from sqlalchemy import ColumnElement, Select, delete, event, func, insert, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -109,7 +109,7 @@ def store_tests(
     """Intern the names and write the run's one packed row (a Core insert)."""
     ids = intern_tests(session, [(name, uuid) for name, uuid, _ in tests])
     session.execute(
-        RunTests.__table__.insert(),
+        insert(RunTests),
         [
             {
                 "run_id": run_id,

@@ -68,7 +68,7 @@ class Sandbox:
         self.root = root.absolute()
         self.say: Say = say or (lambda _msg: None)
         self.state = self._load_state()
-        saved = Ports(**self.state["ports"]) if "ports" in self.state else None
+        saved = Ports(**dict(self.state["ports"])) if "ports" in self.state else None  # type: ignore[call-overload]
         if ports is not None and saved is not None and ports != saved:
             raise RunnerError(
                 f"the sandbox in {self.root} was set up with ports {saved.describe()}: "

@@ -274,5 +274,5 @@ def test_serve_on_a_taken_port_is_one_line_exit_2(live_server, interop_dir: Path
     )
     assert r.returncode == 2
     assert r.stderr.strip().splitlines() == [
-        f"Error: cannot listen on 127.0.0.1:{port}: Address already in use"
+        f"error: cannot listen on 127.0.0.1:{port}: Address already in use"
     ]
