@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
-from conftest import LiveServer, _fresh_database, start_server, stop_server
+from refcore_testing import LiveServer, _fresh_database, start_server, stop_server
 
 from refcore.cli import cli
 from refcore.core.diff import diff_guidelines

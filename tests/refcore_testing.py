@@ -1,0 +1,113 @@
+"""Helpers the test modules share (a fresh database, a live ``refcore serve``).
+
+Kept out of conftest.py so test modules can import them by a unique name
+(``conftest`` is ambiguous when several directories have one).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+
+def _fresh_database(kind: str, name: str, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """(url, cleanup) of an empty database of ``kind``."""
+    if kind == "sqlite":
+        path = tmp_path_factory.mktemp("db") / f"{name}.db"
+        return f"sqlite:///{path}", lambda: None
+    import secrets
+
+    from sqlalchemy import create_engine, text
+
+    base = os.environ["REFCORE_TEST_DATABASE_URL"]
+    schema = f"refcore_{name}_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base else "?"
+
+    def cleanup() -> None:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+    return f"{base}{sep}options=-csearch_path%3D{schema}", cleanup
+
+
+class LiveServer:
+    """A ``refcore serve`` subprocess on a loopback port, and its database."""
+
+    def __init__(self, url: str, db_url: str, process) -> None:  # type: ignore[no-untyped-def]
+        self.url = url
+        self.db_url = db_url
+        self.process = process
+        self._db = None
+
+    @property
+    def db(self):  # type: ignore[no-untyped-def]
+        if self._db is None:
+            from refcore.storage.db import Database
+
+            self._db = Database.from_url(self.db_url)
+        return self._db
+
+    def user(self, name: str, *, foundation: bool = False) -> str:
+        """Create a user (a fresh name each call is the caller's job); return an API token."""
+        from refcore.services import accounts
+
+        with self.db.read() as session:
+            user = accounts.create_user(session, name, foundation=foundation)
+            return accounts.create_token(session, user)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()
+
+
+def free_port() -> int:
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(db_url: str, interop: Path, *extra: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    """Start ``refcore serve`` and wait until it answers; returns (process, base url)."""
+
+    import httpx
+
+    port = free_port()
+    exe = Path(sys.executable).with_name("refcore")
+    cmd = [str(exe), "serve", "--port", str(port), "--db", db_url, "--guidelines", str(interop)]
+    cmd += ["--no-access-log", "--log-level", "warning", *extra]
+    process = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})}
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            out, err = process.communicate()
+            pytest.fail(f"refcore serve exited {process.returncode}: {err.decode()[-2000:]}")
+        try:
+            httpx.get(url + "/v1/guidelines", timeout=2)
+            return process, url
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.kill()
+    pytest.fail("refcore serve did not start within 60 s")
+
+
+def stop_server(process) -> None:  # type: ignore[no-untyped-def]
+    process.terminate()
+    try:
+        process.communicate(timeout=20)
+    except Exception:
+        process.kill()
+        process.communicate()
