@@ -48,7 +48,7 @@ def _database(db_url: str | None):  # type: ignore[no-untyped-def]
     try:
         upgrade(database.engine)
     except SQLAlchemyError as exc:
-        raise click.ClickException(f"cannot open the database: {_first_line(exc)}") from None
+        raise RefcoreError(f"cannot open the database: {_first_line(exc)}") from None
     return database
 
 
@@ -86,6 +86,13 @@ def _bind(host: str, port: int) -> socket.socket:
 )
 @click.option("--log-level", default="info", show_default=True)
 @click.option("--access-log/--no-access-log", default=True, show_default=True)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes sharing the port (each with its own connection pool).",
+)
 def serve(
     host: str,
     port: int,
@@ -93,22 +100,43 @@ def serve(
     guidelines_source: str | None,
     log_level: str,
     access_log: bool,
+    workers: int,
 ) -> None:
     """Run the results server (RefStack v1 API, refcore v2 API, OpenAPI docs at /docs)."""
+    import os
+
     import uvicorn
 
     from refcore.api.app import create_app
 
     sock = _bind(host, port)
     settings = _settings(db_url, guidelines=guidelines_source)
-    database = _database(settings.database_url)
-    app = create_app(settings, db=database)
-    config = uvicorn.Config(app, log_level=log_level, access_log=access_log)
+    database = _database(settings.database_url)  # migrated to head here, once
     click.echo(
-        f"refcore serving on http://{host}:{port} (database {settings.database_url.split('://')[0]})",
+        f"refcore serving on http://{host}:{port} (database {settings.database_url.split('://')[0]}"
+        f", {workers} worker{'s' if workers > 1 else ''})",
         err=True,
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    if workers == 1:
+        app = create_app(settings, db=database)
+        config = uvicorn.Config(app, log_level=log_level, access_log=access_log)
+        uvicorn.Server(config).run(sockets=[sock])
+        return
+    from uvicorn.supervisors import Multiprocess
+
+    database.dispose()
+    # spawned workers build their own app from the environment (Settings reads REFCORE_*)
+    os.environ["REFCORE_DATABASE_URL"] = settings.database_url
+    if settings.guidelines:
+        os.environ["REFCORE_GUIDELINES"] = settings.guidelines
+    config = uvicorn.Config(
+        "refcore.api.app:create_app",
+        factory=True,
+        workers=workers,
+        log_level=log_level,
+        access_log=access_log,
+    )
+    Multiprocess(config, sockets=[sock]).run()
 
 
 @click.group()
