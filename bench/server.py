@@ -30,7 +30,7 @@ from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from conftest import start_server, stop_server  # noqa: E402
+from refcore_testing import start_server, stop_server  # noqa: E402
 
 from refcore.services import accounts  # noqa: E402
 from refcore.storage.db import Database  # noqa: E402
@@ -162,7 +162,7 @@ def bulk_runs(db: Database, total: int) -> None:
 
 def bench_db(kind: str, args: argparse.Namespace, tmp: Path) -> dict[str, object]:
     url, cleanup = fresh_db(kind, tmp)
-    process, base = start_server(url, Path(args.guidelines))
+    process, base = start_server(url, Path(args.guidelines), "--workers", str(args.workers))
     figures: dict[str, object] = {}
     try:
         db = Database.from_url(url)
@@ -224,6 +224,7 @@ def main() -> None:
         "--list-sizes", type=lambda s: [int(x) for x in s.split(",")], default=[10_000, 100_000]
     )
     parser.add_argument("--list-requests", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=1, help="refcore serve --workers")
     parser.add_argument("--guidelines", default=str(ROOT.parent / "shared" / "interop"))
     args = parser.parse_args()
     import tempfile
@@ -232,7 +233,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for kind in kinds:
             figures = bench_db(kind, args, Path(tmp))
-            print(f"== {kind}: {args.uploads} uploads x {args.tests} tests, {args.clients} clients")
+            print(
+                f"== {kind}: {args.uploads} uploads x {args.tests} tests, {args.clients} clients, "
+                f"{args.workers} server worker(s)"
+            )
             for name, values in figures.items():
                 shown = ", ".join(f"{k} {v:.1f}" for k, v in values.items())  # type: ignore[union-attr]
                 print(f"  {name:<22} {shown}")

@@ -21,6 +21,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from refcore.runs_io import read_run
+
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(os.environ.get("REFCORE_E2E") != "1", reason="set REFCORE_E2E=1"),
@@ -61,7 +63,7 @@ class Box:
 
 
 @pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
+def sandbox(tmp_path_factory: pytest.TempPathFactory, interop_dir: Path) -> Iterator[Box]:
     root = Path(os.environ.get("REFCORE_E2E_DIR") or tmp_path_factory.mktemp("sandbox"))
     ports = ",".join(
         f"{name}={_free_port()}"
@@ -73,7 +75,11 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
     try:
         up = _refcore(*args)
         assert up.returncode == 0, up.stderr
-        env = dict(os.environ, OS_CLIENT_CONFIG_FILE=str(root / "clouds.yaml"))
+        env = dict(
+            os.environ,
+            OS_CLIENT_CONFIG_FILE=str(root / "clouds.yaml"),
+            REFCORE_GUIDELINES=str(interop_dir),
+        )
         yield Box(root, env)
     finally:
         down = _refcore("sandbox", "down", "--dir", str(root))
@@ -83,7 +89,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory, interop_dir: Path) -> Iterator[str]:
     from refcore.cli import LAZY_COMMANDS
 
     if "serve" not in LAZY_COMMANDS:
@@ -91,7 +97,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
     db = tmp_path_factory.mktemp("server") / "refcore.db"
     proc = subprocess.Popen(
-        [REFCORE, "serve", "--port", str(port), "--db", f"sqlite:///{db}", "--no-access-log"],
+        [
+            REFCORE,
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            f"sqlite:///{db}",
+            "--no-access-log",
+            "--guidelines",
+            str(interop_dir),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -152,7 +168,13 @@ def test_admin_run_meets_storage_program_and_uploads(
     assert proc.returncode == 0, proc.stderr
     result = _result(workspace)
     assert result["credentials"] == "dynamic"
-    assert result["counts"] == {"pass": 58, "fail": 0, "skip": 0, "error": 0}
+    assert result["counts"]["pass"] == 58 and result["counts"]["skip"] == 0
+    if result["counts"]["fail"] or result["counts"]["error"]:
+        # only a class fixture may fail here (Keystone under load can answer a cleanup
+        # call with a 500 after the tests passed); never one of the guideline's tests
+        run = read_run(next((workspace / "runs").glob("*")) / result["files"]["subunit"])
+        failed = [t.name for t in run if not t.outcome.passed]
+        assert all(name.startswith(("tearDownClass ", "tearDown ")) for name in failed), failed
     assert result["meets"] is True
     assert (
         result["report"]["summary"]["nonFlagPassCount"]

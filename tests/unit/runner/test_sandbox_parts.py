@@ -88,3 +88,16 @@ def test_proxy_pipeline_has_every_middleware_configured(tmp_path: Path) -> None:
         section = f"[app:{name}]" if name == "proxy-server" else f"[filter:{name}]"
         assert section in text
     assert "cache = swift.cache" in text and "delay_auth_decision = True" in text
+
+
+def test_static_accounts_name_only_the_role_they_are_for() -> None:
+    """Tempest matches accounts by the roles in accounts.yaml: a reseller account must not
+    be handed out as a plain member (operator) account."""
+    from refcore.runner.sandbox.identity import static_accounts
+
+    accounts = [a.to_tempest() for a in static_accounts("pw")]
+    members = [a for a in accounts if a["roles"] == ["member"]]
+    resellers = [a for a in accounts if a["roles"] == ["ResellerAdmin"]]
+    assert members and resellers and len(members) + len(resellers) == len(accounts)
+    # Keystone still grants resellers "member" on their own project
+    assert all("member" in a.roles for a in static_accounts("pw"))
