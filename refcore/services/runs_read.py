@@ -30,6 +30,7 @@ __all__ = [
     "get_run",
     "list_runs",
     "load_run",
+    "run_counts",
     "run_detail",
     "run_role",
     "run_tests",
@@ -291,11 +292,12 @@ def list_runs_v2(
     runs = repo.runs_page(session, flt, (page - 1) * per_page, per_page)
     items = _items(session, actor, runs)
     for run, item in zip(runs, items, strict=True):
-        item.update(_counts(run))
+        item.update(run_counts(run))
     return RunPage(items, page, math.ceil(total / per_page), total)
 
 
-def _counts(run: Run) -> dict[str, Any]:
+def run_counts(run: Run) -> dict[str, Any]:
+    """How a run was sent and its outcome counts (v2's run summary)."""
     return {
         "api": run.api,
         "format": run.format,
@@ -316,5 +318,5 @@ def run_summary(session: Session, actor: Actor, run_id: str) -> dict[str, Any]:
         item.pop("cpid", None)
     else:
         item["cpid"] = run.cpid
-    item.update(_counts(run), user_role=role)
+    item.update(run_counts(run), user_role=role)
     return item

@@ -66,16 +66,12 @@ async def upload(
         duration_seconds=duration_seconds,
         format=format,
     )
+    summary = runs_read.run_counts(run)
     return {
         "id": run.id,
         "url": result_url(request, settings, run.id),
-        "format": run.format,
-        "counts": {
-            "total": run.test_count,
-            "pass": run.passed_count,
-            "fail": run.failed_count,
-            "skip": run.skipped_count,
-        },
+        "format": summary["format"],
+        "counts": summary["counts"],
     }
 
 
