@@ -6,6 +6,7 @@ Login is OpenID Connect through authlib when ``REFCORE_OIDC_*`` is configured
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -17,6 +18,7 @@ from refcore.errors import InvalidInput, NotFound, Unauthorized
 from refcore.services import accounts
 
 router = APIRouter(prefix="/v1", tags=["v1 profile"])
+log = logging.getLogger("refcore.api")
 
 
 @router.get("/profile")
@@ -74,33 +76,63 @@ def _ui(request: Request, settings: Any, fragment: str = "") -> str:
     return (settings.ui_url or str(request.base_url)).rstrip("/") + "/" + fragment
 
 
+#: what a failed exchange means to a person (authlib/joserfc error codes -> words)
+_REASONS = {
+    "bad_signature": "the ID token's signature does not verify with the provider's keys",
+    "mismatching_state": "the login's state does not match this browser's; start the login again",
+}
+
+
+def _reason(exc: Exception) -> str:
+    code = getattr(exc, "error", None)
+    if isinstance(code, str) and code in _REASONS:
+        return f"{_REASONS[code]} ({code})"
+    return str(exc) or type(exc).__name__
+
+
+def _login_failed(request: Request, reason: str, status: int = 401) -> Response:
+    """A person in a browser gets a page saying why (RefStack sent them to ``#/auth_failure``)."""
+    log.warning("OpenID Connect login failed: %s", reason)
+    try:
+        from refcore.web.routing import error_page
+    except Exception:  # the API keeps working without the web UI (see create_app)
+        raise Unauthorized("OpenID Connect login failed.", errors=[reason]) from None
+    return error_page(request, status, "OpenID Connect login failed.", [reason])
+
+
 @router.get("/auth/signin")
 async def signin(request: Request, settings: SettingsDep) -> Any:
     if request.session.get("user_openid"):
         return RedirectResponse(_ui(request, settings), status_code=302)
     client = _oauth(request)
     base = (settings.api_url or str(request.base_url)).rstrip("/")
-    return await client.authorize_redirect(request, f"{base}/v1/auth/signin_return")
+    try:  # the first login fetches the provider's discovery document
+        return await client.authorize_redirect(request, f"{base}/v1/auth/signin_return")
+    except Exception as exc:  # httpx (unreachable) or a bad document
+        reason = f"the provider's metadata ({settings.oidc_server_metadata_url}) could not be read"
+        return _login_failed(request, f"{reason}: {_reason(exc)}", status=502)
 
 
 @router.get("/auth/signin_return")
 async def signin_return(request: Request, session: SessionDep, settings: SettingsDep) -> Any:
     client = _oauth(request)
     if request.query_params.get("error"):
-        message = request.query_params.get("error_description") or request.query_params["error"]
-        return RedirectResponse(
-            _ui(request, settings, f"#/auth_failure?message={message}"), status_code=302
-        )
+        error = request.query_params["error"]
+        description = request.query_params.get("error_description")
+        return _login_failed(request, f"{error}: {description}" if description else error)
     try:
+        # checks the state against this browser's session, exchanges the code, and
+        # verifies the ID token: signature (provider's JWKS), iss, aud, nonce, exp
         token = await client.authorize_access_token(request)
-    except Exception as exc:  # authlib raises several unrelated types for a failed exchange
-        raise Unauthorized("Authentication is failed. Try again.", errors=[str(exc)]) from None
+    except Exception as exc:  # authlib, joserfc and httpx raise unrelated types
+        return _login_failed(request, _reason(exc))
     info = token.get("userinfo") or {}
     subject = info.get("sub")
     if not subject:
-        raise Unauthorized("Authentication is failed. Try again.")
+        return _login_failed(request, "the provider returned no ID token with a subject (sub)")
     openid = f"{info.get('iss', '')}#{subject}" if info.get("iss") else subject
     user = accounts.upsert_user(session, openid, email=info.get("email"), fullname=info.get("name"))
+    request.session.clear()  # a fresh session for the new user (no fixation)
     request.session["user_openid"] = user.openid
     return RedirectResponse(_ui(request, settings), status_code=302)
 
