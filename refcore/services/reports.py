@@ -1,19 +1,36 @@
 """Server-side compliance reports: computed once per (run, guideline, target), kept
-in ``run_reports`` as JSON, recomputed only when the guideline source changes.
+in ``run_reports`` as JSON, and served from there to the v2 API and the web report
+page alike (one computation, one representation: the page and ``/v2`` cannot differ).
 
 The stored body is returned as it is, so a cached report costs one primary-key
 read and no JSON work.
+
+Staleness: a run's tests never change after upload, so a stored report depends only
+on the guideline set and on the code that evaluates it. Each row carries
+:func:`cache_key`: the guideline source's fingerprint (for
+:class:`~refcore.services.guidelines.LoadedSource` the path, size and mtime of every
+guideline, schema and sections file plus the parser's code; the server loads its
+source once per process, so an edited source is read at the next start and brings a
+new fingerprint) combined with a digest of the evaluation code (``core.compliance``
+and this module). A row whose key differs is recomputed and overwritten on its
+next read; nothing else invalidates, because nothing else can change the answer.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import sys
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from refcore import __version__
+from refcore.core import compliance
 from refcore.core.compliance import RunIndex, evaluate
 from refcore.core.runs import TestResult, TestRun
 from refcore.services.accounts import Actor
@@ -22,9 +39,30 @@ from refcore.services.runs_read import get_run
 from refcore.storage import repositories as repo
 from refcore.storage.models import Run, RunReport
 
-__all__ = ["load_testrun", "meets", "report"]
+__all__ = ["MEETS_KINDS", "cache_key", "load_testrun", "meets", "report"]
 
 ALL = "*"
+
+#: kinds of guideline a run is checked against for "meets" (not drafts, not legacy)
+MEETS_KINDS = ("powered", "add-on", "vertical")
+
+
+def _code_digest() -> str:
+    """The evaluation code's identity: a changed evaluator must not serve old reports."""
+    h = hashlib.sha256(__version__.encode())
+    for module in (compliance, sys.modules[__name__]):
+        # not a plain file (zipped install): the version alone
+        with contextlib.suppress(OSError):
+            h.update(Path(module.__file__ or "").read_bytes())
+    return h.hexdigest()
+
+
+_CODE = _code_digest()
+
+
+def cache_key(source: GuidelineSource) -> str:
+    """What a stored report was computed from (64 hex chars, the column's width)."""
+    return hashlib.sha256(f"{source.fingerprint}\0{_CODE}".encode()).hexdigest()
 
 
 def load_testrun(session: Session, run: Run) -> TestRun:
@@ -94,7 +132,7 @@ def report(
     gs = source.get()
     g = gs[guideline]
     g.target(target)  # UnknownTarget before any work
-    fingerprint = source.fingerprint
+    fingerprint = cache_key(source)
     body = _cached(session, run.id, g.id, target, fingerprint)
     if body is not None:
         return body
@@ -105,16 +143,17 @@ def report(
 
 
 def meets(session: Session, actor: Actor, run_id: str, source: GuidelineSource) -> str:
-    """Every powered/add-on guideline x target, with whether the run meets it (JSON text)."""
+    """Every powered/add-on/vertical guideline x target with whether the run meets it
+    (JSON text: ``meets`` lists the met ones, ``all`` every one), computed once."""
     run, _ = get_run(session, actor, run_id)
-    fingerprint = source.fingerprint
+    fingerprint = cache_key(source)
     body = _cached(session, run.id, ALL, ALL, fingerprint)
     if body is not None:
         return body
     index = RunIndex(load_testrun(session, run))
     rows: list[dict[str, Any]] = []
     for g in source.get().values():
-        if g.kind not in ("powered", "add-on"):
+        if g.kind not in MEETS_KINDS:
             continue
         for target in g.targets:
             r = evaluate(index, g, target)

@@ -20,12 +20,14 @@ from refcore.config import Settings
 from refcore.core.guidelines import GuidelineSet
 from refcore.errors import Forbidden, Unauthorized
 from refcore.services.accounts import ANONYMOUS, Actor, resolve_actor
+from refcore.services.guidelines import GuidelineSource
 
 __all__ = [
     "ActorDep",
     "GuidelinesDep",
     "SessionDep",
     "SettingsDep",
+    "SourceDep",
     "UserDep",
     "check_csrf",
     "csrf_token",
@@ -50,6 +52,11 @@ def get_settings(request: Request) -> Settings:
 
 def get_guidelines(request: Request) -> GuidelineSet:
     return _state(request, "guidelines").get()  # type: ignore[no-any-return]
+
+
+def get_source(request: Request) -> GuidelineSource:
+    """The source itself, for services that key cached results by its fingerprint."""
+    return _state(request, "guidelines")  # type: ignore[no-any-return]
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -116,6 +123,7 @@ def check_csrf(request: Request, csrf: Annotated[str, Form()] = "") -> None:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 GuidelinesDep = Annotated[GuidelineSet, Depends(get_guidelines)]
+SourceDep = Annotated[GuidelineSource, Depends(get_source)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ActorDep = Annotated[Actor, Depends(load_actor)]
 UserDep = Annotated[Actor, Depends(require_user)]

@@ -1,53 +1,43 @@
-"""A run's compliance report for the report page: the run's tests (read through the
-services, so the privacy rules apply) evaluated with :mod:`refcore.core.compliance`.
+"""What the report page shows, taken from the services' cached reports.
 
-The guideline defaults to the run's ``guideline`` meta, else the latest approved
-powered guideline; the target to the ``target`` meta, else ``platform`` (RefStack's
-report does the same with its second-newest file).
+The page computes nothing: the report is :func:`refcore.services.reports.report`'s
+stored JSON (exactly the body of ``GET /v2/runs/{id}/report``) and the "meets" list
+is :func:`refcore.services.reports.meets`' (``GET /v2/runs/{id}/meets``), so the
+page and the API always agree and a view after the first costs two primary-key
+reads. Privacy is the services' too: both calls check the visitor may read the run.
+
+What is left here is the page's own choice of guideline and target when the query
+does not give them: the run's ``guideline`` meta, else the latest approved powered
+guideline; the ``target`` meta, else ``platform`` (RefStack's report does the same
+with its second-newest file).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from refcore.core.compliance import ComplianceReport, RunIndex, evaluate
 from refcore.core.guidelines import Guideline, GuidelineSet
-from refcore.core.runs import Outcome, TestResult, TestRun
 from refcore.errors import GuidelineNotFound
+from refcore.services import reports
 from refcore.services.accounts import Actor
-from refcore.services.runs_read import run_tests
+from refcore.services.guidelines import GuidelineSource
 
-__all__ = ["Met", "RunReportView", "build_report"]
-
-#: kinds of guideline a run is checked against for "meets"
-MEETS_KINDS = ("powered", "add-on", "vertical")
+__all__ = ["RunReportView", "build_report", "choose"]
 
 
 @dataclass(frozen=True)
-class Met:
-    guideline: str
-    target: str
-    required_percent: float
-
-
-@dataclass
 class RunReportView:
     guideline: Guideline
     target: str
-    report: ComplianceReport
-    counts: dict[str, int]
-    meets: list[Met]
-    total_tests: int
+    #: the stored report (``ComplianceReport.to_dict()`` plus ``run_id``)
+    report: dict[str, Any]
+    #: the guideline x target rows the run meets (``guideline``, ``target``, ...)
+    meets: list[dict[str, Any]]
     note: str | None = None
-
-
-def _run(tests: list[dict[str, Any]]) -> TestRun:
-    return TestRun.from_results(
-        TestResult(t["name"], Outcome(t["outcome"]), t["uuid"], t["reason"]) for t in tests
-    )
 
 
 def choose(
@@ -74,25 +64,13 @@ def choose(
 def build_report(
     session: Session,
     actor: Actor,
-    gs: GuidelineSet,
+    source: GuidelineSource,
     run_id: str,
     meta: dict[str, str],
     guideline: str | None,
     target: str | None,
 ) -> RunReportView:
-    tests = run_tests(session, actor, run_id)
-    index = RunIndex(_run(tests))
-    g, t, note = choose(gs, meta, guideline, target)
-    report = evaluate(index, g, t)
-    counts = {o.value: 0 for o in Outcome}
-    for test in tests:
-        counts[test["outcome"]] += 1
-    meets = []
-    for other in gs.values():
-        if other.kind not in MEETS_KINDS:
-            continue
-        for name in other.targets:
-            r = report if (other.id, name) == (g.id, t) else evaluate(index, other, name)
-            if r.meets:
-                meets.append(Met(other.id, name, float(r.figures["requiredPassPercent"])))
-    return RunReportView(g, t, report, counts, meets, len(tests), note)
+    g, t, note = choose(source.get(), meta, guideline, target)
+    report = json.loads(reports.report(session, actor, run_id, source, g.id, t))
+    met = json.loads(reports.meets(session, actor, run_id, source))["meets"]
+    return RunReportView(g, t, report, met, note)

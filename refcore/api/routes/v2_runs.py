@@ -128,7 +128,8 @@ def report(
 
 @router.get("/{run_id}/meets")
 def meets(run_id: str, session: SessionDep, actor: ActorDep, source: SourceDep) -> Response:
-    """Which guidelines and targets the run meets (every powered and add-on guideline)."""
+    """Which guidelines and targets the run meets (every powered, add-on and vertical
+    guideline), computed once and cached."""
     return _json(reports.meets(session, actor, run_id, source))
 
 

@@ -12,7 +12,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from refcore.errors import InvalidInput
 from refcore.services import products, runs_edit, runs_read
-from refcore.web.deps import ActorDep, GuidelinesDep, SessionDep, SettingsDep, UserDep, check_csrf
+from refcore.web.deps import (
+    ActorDep,
+    GuidelinesDep,
+    SessionDep,
+    SettingsDep,
+    SourceDep,
+    UserDep,
+    check_csrf,
+)
 from refcore.web.rendering import flash, render
 from refcore.web.reports import build_report
 from refcore.web.routing import WebRoute
@@ -114,12 +122,15 @@ def report(
     run_id: str,
     session: SessionDep,
     actor: ActorDep,
-    gs: GuidelinesDep,
+    source: SourceDep,
     guideline: str | None = None,
     target: str | None = None,
 ) -> HTMLResponse:
-    detail = runs_read.run_detail(session, actor, run_id)
-    view = build_report(session, actor, gs, run_id, detail["meta"], guideline, target)
+    """The run (its summary: counts, no test rows) and its cached report and meets
+    list from the services, the same data as ``/v2/runs/{id}/report`` and ``/meets``."""
+    detail = runs_read.run_summary(session, actor, run_id)
+    view = build_report(session, actor, source, run_id, detail["meta"], guideline, target)
+    gs = source.get()
     role = detail["user_role"]
     can_edit = role in ("owner", "foundation")
     return render(
@@ -131,6 +142,7 @@ def report(
             "view": view,
             "r": view.report,
             "g": view.guideline,
+            "cap_info": view.guideline.capabilities,
             "guidelines": [g for g in gs.values() if g.kind != "draft"],
             "can_edit": can_edit,
             "versions": _versions(session, actor) if can_edit else [],

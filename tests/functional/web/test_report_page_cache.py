@@ -1,0 +1,174 @@
+"""The report page reads the services' cached reports: it shows the same figures as
+``/v2/runs/{id}/report`` and ``/meets``, and a second view computes nothing."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from xml.sax.saxutils import quoteattr
+
+from sqlalchemy import event, func, select
+
+from refcore.storage.models import RunReport
+
+GUIDELINE, TARGET = "2020.06", "platform"
+
+
+def junit_run(guidelines) -> bytes:  # type: ignore[no-untyped-def]
+    """2020.06's platform tests: most passed, some failed, some skipped with a reason,
+    some not run at all, so every figure of the report is non-trivial."""
+    cases = []
+    for i, (_, test) in enumerate(guidelines[GUIDELINE].tests(TARGET)):
+        name = quoteattr(test.name)
+        if i % 9 == 1:
+            cases.append(f'<testcase name={name}><failure message="boom"/></testcase>')
+        elif i % 9 == 2:
+            cases.append(f'<testcase name={name}><skipped message="no extension {i}"/></testcase>')
+        elif i % 9 != 3:  # i % 9 == 3: not run
+            cases.append(f"<testcase name={name}/>")
+    return ("<testsuite>" + "".join(cases) + "</testsuite>").encode()
+
+
+def upload(visitor, guidelines) -> str:  # type: ignore[no-untyped-def]
+    r = visitor.post(
+        "/v2/runs", content=junit_run(guidelines), headers={"Content-Type": "application/xml"}
+    )
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+def percent(value: float) -> str:
+    """What the page's ``percent`` filter prints."""
+    return f"{value:.1f}".removesuffix(".0") + "%"
+
+
+def shown(page: str, element_id: str) -> str:
+    found = re.search(rf'id="{element_id}">([^<]*)<', page)
+    assert found, f"no #{element_id} on the page"
+    return found.group(1)
+
+
+@contextmanager
+def report_writes(engine: Any) -> Iterator[list[str]]:
+    """Every SQL statement that writes ``run_reports`` while the block runs."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        words = statement.lstrip().split(None, 1)
+        if words and words[0].upper() in ("INSERT", "UPDATE") and "run_reports" in statement:
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_page_and_v2_report_give_the_same_figures(visit, guidelines) -> None:  # type: ignore[no-untyped-def]
+    v = visit()
+    run_id = upload(v, guidelines)
+    page = v.get(f"/results/{run_id}?guideline={GUIDELINE}&target={TARGET}").text
+    api = v.get(f"/v2/runs/{run_id}/report", params={"guideline": GUIDELINE, "target": TARGET})
+    assert api.status_code == 200
+    report = api.json()
+    fig = report["summary"]
+    assert 0 < fig["nonFlagPassCount"] < fig["totalNonFlagCount"]  # a report worth comparing
+    assert report["meets"] is False and f"does not meet {GUIDELINE} {TARGET}" in page
+
+    assert (
+        shown(page, "nonflag-counts") == f"{fig['nonFlagPassCount']} of {fig['totalNonFlagCount']}"
+    )
+    assert shown(page, "nonflag-percent") == percent(fig["nonFlagRequiredPassPercent"])
+    assert shown(page, "required-percent") == percent(fig["requiredPassPercent"])
+    rows = re.findall(
+        r'<span class="status (\w+)">\w+</span></th><td class="num">(\d+)</td>'
+        r'<td class="num">(\d+)</td><td class="num">(\d+)</td>',
+        page,
+    )
+    assert rows and {s: (int(n), int(p), int(f)) for s, n, p, f in rows} == {
+        s: (b["count"], b["passedCount"], b["flagPassCount"] + b["flagFailCount"])
+        for s, b in report["by_status"].items()
+        if b["count"]
+    }
+    # per capability: met or not, passed of total; per test: its state
+    caps = dict(
+        re.findall(
+            r'<details class="cap (?:met|unmet)" id="cap-([^"]+)">.*?(\d+/\d+) passed',
+            page,
+            re.S,
+        )
+    )
+    met = {
+        name: cls == "met"
+        for cls, name in re.findall(r'<details class="cap (met|unmet)" id="cap-([^"]+)"', page)
+    }
+    assert caps == {
+        c["name"]: f"{c['counts']['passed']}/{c['counts']['total']}" for c in report["capabilities"]
+    }
+    assert met == {c["name"]: c["met"] for c in report["capabilities"]}
+    states = Counter(re.findall(r'<li data-state="(\w+)"', page))
+    expected = Counter(t["state"] for c in report["capabilities"] for t in c["tests"])
+    assert states == expected and set(expected) >= {"passed", "failed", "skipped", "not_run"}
+    assert page.count("Skipped: no extension") == expected["skipped"]
+
+    meets = v.get(f"/v2/runs/{run_id}/meets").json()
+    assert meets["meets"] == [] and '<p id="meets">None' in page
+
+
+def test_page_lists_what_v2_meets_lists(visit, guidelines) -> None:  # type: ignore[no-untyped-def]
+    v = visit()
+    every = "\n".join(t.name for _, t in guidelines[GUIDELINE].tests(TARGET)).encode()
+    r = v.post("/v2/runs", content=every, headers={"Content-Type": "text/plain"})
+    assert r.status_code == 201, r.text
+    run_id = r.json()["id"]
+    page = v.get(f"/results/{run_id}").text
+    listed = re.search(r'<ul id="meets">(.*?)</ul>', page, re.S)
+    assert listed, "no meets list on the page"
+    on_page = re.findall(r'href="\?guideline=([^&]+)&amp;target=(\w+)"', listed.group(1))
+    meets = v.get(f"/v2/runs/{run_id}/meets").json()
+    assert on_page == [(m["guideline"], m["target"]) for m in meets["meets"]]
+    assert (GUIDELINE, TARGET) in on_page and len(on_page) < len(meets["all"])
+
+
+def test_second_view_reads_the_cache(web, visit, guidelines) -> None:  # type: ignore[no-untyped-def]
+    v = visit()
+    run_id = upload(v, guidelines)
+    url = f"/results/{run_id}?guideline={GUIDELINE}&target={TARGET}"
+
+    def stored() -> list[tuple[str, str]]:
+        with web.db.read() as session:
+            return sorted(
+                session.execute(
+                    select(RunReport.guideline, RunReport.target).where(RunReport.run_id == run_id)
+                ).all()
+            )
+
+    assert stored() == []
+    with report_writes(web.db.engine) as first_writes:
+        first = v.get(url).text
+    # the report and the meets summary ("*", "*") are computed and stored once
+    assert stored() == [("*", "*"), (GUIDELINE, TARGET)]
+    assert len(first_writes) == 2
+
+    with report_writes(web.db.engine) as later_writes:
+        again = v.get(url).text
+        api = v.get(f"/v2/runs/{run_id}/report", params={"guideline": GUIDELINE, "target": TARGET})
+        v.get(f"/v2/runs/{run_id}/meets")
+    assert later_writes == []  # nothing recomputed: page and API read the same rows
+    assert again == first
+    with web.db.read() as session:
+        body = session.scalar(
+            select(RunReport.body).where(
+                RunReport.run_id == run_id,
+                RunReport.guideline == GUIDELINE,
+                RunReport.target == TARGET,
+            )
+        )
+        count = session.scalar(
+            select(func.count()).select_from(RunReport).where(RunReport.run_id == run_id)
+        )
+    assert api.content == body.encode() and count == 2
