@@ -129,6 +129,9 @@ def serve(
     os.environ["REFCORE_DATABASE_URL"] = settings.database_url
     if settings.guidelines:
         os.environ["REFCORE_GUIDELINES"] = settings.guidelines
+    # one session-cookie key for all workers (else each signs with its own random one
+    # and a login, its OIDC state and CSRF tokens only work on the worker that made them)
+    os.environ["REFCORE_SECRET_KEY"] = settings.secret_key
     config = uvicorn.Config(
         "refcore.api.app:create_app",
         factory=True,

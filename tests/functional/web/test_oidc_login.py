@@ -39,10 +39,10 @@ def idp(provider: OIDCProvider) -> Iterator[OIDCProvider]:
 
 
 def _serve(
-    name: str, interop: Path, tmp: pytest.TempPathFactory, env: dict[str, str]
+    name: str, interop: Path, tmp: pytest.TempPathFactory, env: dict[str, str], *args: str
 ) -> Iterator[LiveServer]:
     url, cleanup = _fresh_database("sqlite", name, tmp)
-    process, base = start_server(url, interop, env=env)
+    process, base = start_server(url, interop, *args, env=env)
     server = LiveServer(base, url, process)
     try:
         yield server
@@ -178,6 +178,33 @@ def test_signout_ends_the_session(
     out = browser.get(server.url + "/v1/auth/signout")
     assert out.status_code == 200
     assert browser.get(server.url + "/v1/profile").status_code == 401
+
+
+def test_login_with_several_workers(
+    idp: OIDCProvider, interop_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """``--workers 2`` without REFCORE_SECRET_KEY: every worker must read the same cookie.
+
+    Each request opens a new connection, so the hops land on either worker.
+    """
+    env = {
+        "REFCORE_OIDC_SERVER_METADATA_URL": idp.metadata_url,
+        "REFCORE_OIDC_CLIENT_ID": idp.client_id,
+        "REFCORE_OIDC_CLIENT_SECRET": idp.client_secret,
+    }
+    for live in _serve("oidc-workers", interop_dir, tmp_path_factory, env, "--workers", "2"):
+        callback = f"{live.url}/v1/auth/signin_return"
+        idp.redirect_uris.add(callback)
+        for i in range(4):
+            idp.user = {"sub": f"worker-{i}", "email": "w@example.org", "name": "W"}
+            headers = {"Connection": "close"}
+            with httpx.Client(follow_redirects=True, timeout=30, headers=headers) as client:
+                assert login(client, live).status_code == 200
+                for _ in range(3):
+                    me = client.get(live.url + "/v1/profile")
+                    assert me.status_code == 200
+                    assert me.json()["openid"] == openid_of(idp, f"worker-{i}")
+        idp.redirect_uris.discard(callback)
 
 
 # -- refused logins -------------------------------------------------------------------------------
