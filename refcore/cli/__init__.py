@@ -30,6 +30,8 @@ LAZY_COMMANDS: dict[str, str] = {
     "admin": "refcore.cli.admin:admin",
     "sandbox": "refcore.cli.sandbox:sandbox",
     "test": "refcore.cli.test:test",
+    "upload": "refcore.cli.upload:upload",
+    "sign": "refcore.cli.upload:sign",
 }
 
 

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from refcore.core.runs import TestRun
 from refcore.errors import RunnerError
 
-__all__ = ["load_private_key", "refstack_body", "refstack_results", "sign_body"]
+__all__ = ["load_private_key", "refstack_body", "refstack_results", "self_signature", "sign_body"]
 
 
 def refstack_results(run: TestRun) -> list[dict[str, str]]:
@@ -72,3 +72,10 @@ def sign_body(body: bytes, key: rsa.RSAPrivateKey) -> dict[str, str]:
         serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
     )
     return {"X-Signature": signature.hex(), "X-Public-Key": public.decode("ascii")}
+
+
+def self_signature(key: rsa.RSAPrivateKey) -> tuple[str, str]:
+    """(OpenSSH public key line, hex signature of b"signature"): what a RefStack
+    profile asks for when a key is imported (refstack-client ``sign``)."""
+    headers = sign_body(b"signature", key)
+    return headers["X-Public-Key"], headers["X-Signature"]
