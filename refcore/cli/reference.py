@@ -28,7 +28,8 @@ def _walk(command: click.Command, ctx: click.Context) -> list[tuple[str, str]]:
 def render() -> str:
     from refcore.cli import cli
 
-    ctx = click.Context(cli, info_name="refcore", terminal_width=88, max_content_width=88)
+    settings = {**cli.context_settings, "terminal_width": 88, "max_content_width": 88}
+    ctx = click.Context(cli, info_name="refcore", **settings)
     parts = [
         "# CLI reference\n",
         "Generated from the commands' help by `python -m refcore.cli.reference > docs/cli.md`;",
