@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import socket
 import sys
-from typing import IO
+from collections.abc import Callable
+from typing import IO, Any, TypeVar
 
 import click
 
@@ -17,7 +18,10 @@ from refcore.errors import RefcoreError
 __all__ = ["admin", "db", "serve"]
 
 
-def _db_option(f):  # type: ignore[no-untyped-def]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _db_option(f: F) -> F:
     return click.option(
         "--db",
         "db_url",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -113,7 +114,7 @@ def _default_workspace() -> Path:
     return Path(user_data_dir("refcore")) / "test"
 
 
-def _run_with_progress(plan, concurrency):  # type: ignore[no-untyped-def]
+def _run_with_progress(plan: Any, concurrency: int | None) -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from refcore.core.runs import split_test_id

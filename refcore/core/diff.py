@@ -171,7 +171,9 @@ def _entries(g: Guideline) -> list[_Entry]:
     return list(by_key.values())
 
 
-def _match(a: list[_Entry], b: list[_Entry]) -> tuple[list[tuple[_Entry, _Entry]], list, list]:
+def _match(
+    a: list[_Entry], b: list[_Entry]
+) -> tuple[list[tuple[_Entry, _Entry]], list[_Entry], list[_Entry]]:
     by_uuid = {e.test.uuid: e for e in a if e.test.uuid}
     by_name: dict[str, _Entry] = {}
     for e in a:

@@ -96,7 +96,8 @@ def _flatten(error: ValidationError) -> list[tuple[str, str]]:
         choices = ", ".join(map(str, error.validator_value))
         return [(_pointer(error), f"{error.instance!r} is not one of: {choices}")]
     if error.validator == "additionalProperties":
-        allowed = sorted((error.schema.get("properties") or {}).keys())
+        schema = error.schema if isinstance(error.schema, Mapping) else {}
+        allowed = sorted((schema.get("properties") or {}).keys())
         if allowed:
             return [(_pointer(error), f"{error.message}; allowed: {', '.join(allowed)}")]
     return [(_pointer(error), error.message)]

@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-import subunit  # type: ignore[import-untyped]
+import subunit
 import testtools
 from testtools.content import Content
 

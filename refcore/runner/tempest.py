@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-import subunit  # type: ignore[import-untyped]
+import subunit
 import testtools
 
 from refcore.errors import RunnerError
@@ -253,7 +253,7 @@ class _Tee:
         self.sink.flush()
 
 
-class _Progress(testtools.StreamResult):  # type: ignore[misc]
+class _Progress(testtools.StreamResult):
     def __init__(self, on_result: ResultCallback | None) -> None:
         super().__init__()
         self.on_result = on_result

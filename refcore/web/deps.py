@@ -78,7 +78,7 @@ def session_openid(request: Request) -> str | None:
 def load_actor(request: Request) -> Actor:
     """Resolve the session's user once per request (kept on ``request.state``)."""
     cached = getattr(request.state, "actor", None)
-    if cached is not None:
+    if isinstance(cached, Actor):
         return cached
     actor = ANONYMOUS
     openid = session_openid(request)
