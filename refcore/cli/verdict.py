@@ -74,9 +74,12 @@ def verdict(
     from refcore.core.tc_rules import Policy
     from refcore.verdict_io import read_evidence, read_profile
 
-    options = VerdictOptions(Policy(policy), enforce_advisory, _assumptions(assume))
     profile = read_profile(profile_file)
-    guideline = load(guidelines_source)[guideline_id]
+    gs = load(guidelines_source)
+    guideline = gs[guideline_id]
+    options = VerdictOptions(
+        Policy(policy), enforce_advisory, _assumptions(assume), gs.validation_guidelines(guideline)
+    )
     run = None if profile.is_client else read_evidence(profile, run_file)
     result = decide_verdict(profile, guideline, run, options=options)
     if as_json:

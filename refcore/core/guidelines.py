@@ -382,6 +382,15 @@ class GuidelineSet(Mapping[str, Guideline]):
             return line[i - 1] if i > 0 else None
         return None
 
+    def validation_guidelines(self, guideline: Guideline) -> tuple[str, ...]:
+        """The guidelines of ``guideline``'s line that new validations may use: the two
+        latest approved (2015B/2016A). Empty for lines without approval (legacy, drafts,
+        verticals)."""
+        if guideline.kind not in ("powered", "add-on"):
+            return ()
+        line = self.series(guideline.add_on if guideline.kind == "add-on" else None)
+        return tuple(g.id for g in line if g.status == "approved")[-2:]
+
     def latest_approved(self, add_on: str | None = None) -> Guideline | None:
         approved = [g for g in self.series(add_on) if g.status == "approved"]
         return approved[-1] if approved else None

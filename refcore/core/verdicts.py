@@ -90,6 +90,9 @@ class VerdictOptions:
     enforce_advisory: bool = False
     #: what-if designations: project -> "none" | "all" | "published"
     assume: Mapping[str, str] = field(default_factory=dict)
+    #: the guidelines new validations may use (the two latest approved of the line,
+    #: ``GuidelineSet.validation_guidelines``); empty when not known
+    current: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -220,6 +223,10 @@ def _soften(reason: Reason) -> Reason:
     return replace(reason, severity=Severity.WARNING, data={**reason.data, "would_refuse": True})
 
 
+def _naming(ids: tuple[str, ...]) -> str:
+    return f" ({', '.join(ids)})" if ids else ""
+
+
 def _guideline_reasons(profile: Profile, g: Guideline, opts: VerdictOptions) -> list[Reason]:
     out = []
     if g.status not in BINDING_GUIDELINE_STATUSES:
@@ -249,8 +256,18 @@ def _guideline_reasons(profile: Profile, g: Guideline, opts: VerdictOptions) -> 
                 "guideline_superseded",
                 Severity.WARNING,
                 f"guideline {g.id} is superseded: new validations must use one of the two "
-                "latest approved guidelines",
-                {"status": g.status},
+                f"latest approved guidelines{_naming(opts.current)}",
+                {"status": g.status, "current": list(opts.current)},
+            )
+        )
+    elif opts.current and g.id not in opts.current:
+        out.append(
+            Reason(
+                "guideline_not_current",
+                Severity.WARNING,
+                f"guideline {g.id} is approved but not one of the two latest approved "
+                f"guidelines{_naming(opts.current)}: new validations must use one of those",
+                {"status": g.status, "current": list(opts.current)},
             )
         )
     if g.releases and profile.release not in g.releases:

@@ -81,11 +81,14 @@ def verdict(
     policy: str | Policy = Policy.APPROVED_TEXT,
     enforce_advisory: bool = False,
     assume: Mapping[str, str] | None = None,
+    current: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """The verdict as :meth:`refcore.core.verdicts.Verdict.to_dict`, plus the
     evidence used (``evidence.run_id``: the stored run, or null)."""
     profile = parse_profile(profile_data)
     testrun, used = _evidence(session, actor, profile, run_id)
-    options = VerdictOptions(parse_policy(policy), enforce_advisory, dict(assume or {}))
+    options = VerdictOptions(
+        parse_policy(policy), enforce_advisory, dict(assume or {}), tuple(current)
+    )
     result = decide_verdict(profile, guideline, testrun, options=options)
     return {**result.to_dict(), "evidence": {"run_id": used}, "exit_code": result.exit_code}

@@ -62,4 +62,5 @@ def decide(
             policy=body.policy,
             enforce_advisory=body.enforce_advisory,
             assume=body.assume,
+            current=gs.validation_guidelines(guideline),
         )

@@ -93,7 +93,9 @@ async def decide(
     elif not parsed.is_client:
         note = "No test evidence given: the required tests count as not run."
     options = VerdictOptions(
-        Policy(policy) if policy in POLICIES else Policy.APPROVED_TEXT, bool(enforce)
+        Policy(policy) if policy in POLICIES else Policy.APPROVED_TEXT,
+        bool(enforce),
+        current=gs.validation_guidelines(g),
     )
     verdict = decide_verdict(parsed, g, run, options=options)
     return _form(

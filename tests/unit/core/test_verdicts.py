@@ -271,3 +271,25 @@ def test_swift_replaced_is_refused_wherever_swift_binds(guidelines, gid: str) ->
     ]
     assert [r.data["project"] for r in missing] == ["swift"]
     assert "proxy server" in {s["section"] for s in missing[0].data["sections"]}
+
+
+def test_only_the_two_latest_approved_guidelines_are_current(guidelines) -> None:
+    """2015B/2016A: new validations use one of the two latest approved guidelines."""
+    assert guidelines.validation_guidelines(guidelines["2018.11"]) == ("2019.11", "2020.06")
+    assert guidelines.validation_guidelines(guidelines["dns.2019.06"]) == (
+        "dns.2019.11",
+        "dns.2020.06",
+    )
+    assert guidelines.validation_guidelines(guidelines["havana"]) == ()
+    for gid, release in (("2018.11", "queens"), ("2018.02", "ocata"), ("2020.06", "ussuri")):
+        g = guidelines[gid]
+        opts = VerdictOptions(current=guidelines.validation_guidelines(g))
+        v = decide_verdict(profile(release=release), g, passing_run(g, "platform"), options=opts)
+        found = {r.code: r for r in v.program("platform").reasons}
+        if gid == "2020.06":
+            assert "guideline_not_current" not in found and "guideline_superseded" not in found
+            continue
+        code = "guideline_superseded" if gid == "2018.02" else "guideline_not_current"
+        reason = found[code]
+        assert reason.severity is Severity.WARNING and "(2019.11, 2020.06)" in reason.message
+        assert v.outcome is V.ALLOWED  # a warning, not a refusal
