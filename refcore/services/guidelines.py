@@ -83,7 +83,8 @@ def list_v1(gs: GuidelineSet) -> dict[str, list[dict[str, str]]]:
         elif g.kind == "add-on" and _V1_FILE.search(base):
             group, _, rest = base.partition(".")
             out.setdefault(group, []).append({"name": rest, "file": base})
-    return out
+    # RefStack answers with the groups in key order (dns, orchestration, powered)
+    return dict(sorted(out.items()))
 
 
 def guideline_file(gs: GuidelineSet, name: str) -> dict[str, Any]:

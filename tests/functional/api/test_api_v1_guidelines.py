@@ -8,6 +8,7 @@ import pytest
 
 def test_list_groups_powered_and_add_ons(http: httpx.Client, guidelines) -> None:  # type: ignore[no-untyped-def]
     body = http.get("/v1/guidelines").json()
+    assert list(body) == ["dns", "orchestration", "powered"]  # RefStack's verified shape
     assert {"name": "2020.06.json", "file": "2020.06.json"} in body["powered"]
     assert {"name": "next.json", "file": "next.json"} in body["powered"]
     powered = list(guidelines.of_kind("powered"))
