@@ -24,6 +24,7 @@ import json
 import math
 import re
 import xml.etree.ElementTree as ET
+import xml.parsers.expat
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -329,7 +330,7 @@ def _parse_json(data: bytes, source: str, run: TestRun) -> None:
 
 def _parse_junit(data: bytes, source: str, run: TestRun) -> None:
     text = _decode(data, source, "JUnit XML")
-    if _DTD.search(text):
+    if _DTD.search(text) or _declares_dtd(data):
         raise ResultsParseError(
             f"{source}: XML with a DOCTYPE or ENTITY declaration is refused "
             "(entity expansion); expected plain JUnit XML"
@@ -353,6 +354,31 @@ def _parse_junit(data: bytes, source: str, run: TestRun) -> None:
             test_id = f"{classname}.{name}"
         outcome, reason = _junit_outcome(case)
         run.add(_result(test_id, outcome, reason, _float(case.get("time"))))
+
+
+class _Doctype(Exception):
+    """Raised from expat's handler: the document has a DOCTYPE."""
+
+
+def _refuse(*_: object) -> None:
+    raise _Doctype
+
+
+def _declares_dtd(data: bytes) -> bool:
+    """Whether expat meets a DOCTYPE or an entity declaration, in whatever encoding the
+    document declares. The text check alone misses UTF-16: those bytes are valid UTF-8
+    too (ASCII interleaved with NULs), so ``<!DOCTYPE`` never appears in the decoded
+    text, yet expat reads the UTF-16 and expands the entities."""
+    parser = xml.parsers.expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse
+    parser.EntityDeclHandler = _refuse
+    try:
+        parser.Parse(data, True)
+    except _Doctype:
+        return True
+    except (xml.parsers.expat.ExpatError, LookupError, ValueError):
+        return False  # not well-formed: ElementTree reports it with its position
+    return False
 
 
 def _junit_outcome(case: ET.Element) -> tuple[Outcome, str | None]:

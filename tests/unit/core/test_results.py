@@ -453,6 +453,26 @@ def test_bad_junit(xml: str, message: str) -> None:
         parse_run(xml.encode(), source="run.xml")
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("format", ["junit", None])
+def test_junit_entities_refused_in_utf16(encoding: str, format: str | None) -> None:
+    """UTF-16 bytes are valid UTF-8 too (NULs between the letters), so a check of the
+    decoded text never sees ``<!DOCTYPE``; expat does, and would expand the entities."""
+    xml = (
+        '<?xml version="1.0" encoding="UTF-16"?>'
+        '<!DOCTYPE t [<!ENTITY a "AAAAAAAAAA"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        '<testsuite><testcase classname="x" name="&b;"/></testsuite>'
+    )
+    try:
+        parse_run(xml.encode(encoding), source="run.xml", format=format)
+    except ResultsParseError as exc:
+        assert "AAAA" not in str(exc)
+        if format == "junit" or encoding == "utf-16-le":  # big-endian is not detected as XML
+            assert "DOCTYPE or ENTITY declaration is refused" in str(exc)
+    else:
+        pytest.fail("an XML document with entity declarations was parsed")
+
+
 # --------------------------------------------------------------------------- passed list
 
 
