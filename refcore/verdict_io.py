@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from refcore.core import yamltext
 from refcore.core.profiles import Profile
 from refcore.core.runs import TestRun
 from refcore.core.usage import loads_usage
@@ -41,7 +42,7 @@ def read_profile(path: str | os.PathLike[str]) -> Profile:
     p = Path(path)
     text = _read_text(p, "profile")
     try:
-        data = yaml.safe_load(text)
+        data = yamltext.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -31,6 +31,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from refcore.core import yamltext
 from refcore.errors import ScoringError
 
 __all__ = ["KINDS", "ApiCall", "UsageDeclaration", "loads_usage", "parse_usage", "usage_schema"]
@@ -126,7 +127,7 @@ def parse_usage(doc: Any, *, source: str = "usage") -> UsageDeclaration:
 def loads_usage(text: str, *, source: str = "usage") -> UsageDeclaration:
     """Parse the YAML (or JSON, which is YAML) text of a declaration."""
     try:
-        doc = yaml.safe_load(text)
+        doc = yamltext.safe_load(text)
     except yaml.YAMLError as exc:
         raise ScoringError(f"{source}: not YAML or JSON: {exc}") from None
     return parse_usage(doc, source=source)

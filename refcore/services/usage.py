@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from refcore.core import yamltext
 from refcore.core.usage import UsageDeclaration, parse_usage
 from refcore.errors import Conflict, ScoringError
 from refcore.services.accounts import Actor
@@ -41,11 +42,12 @@ class Stored:
 
 def _parse(text: str) -> tuple[UsageDeclaration, dict[str, Any]]:
     try:
-        doc = yaml.safe_load(text)
+        doc = yamltext.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ScoringError(f"usage declaration: not YAML or JSON{where}") from None
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise ScoringError(f"usage declaration: not YAML or JSON{where}: {problem}") from None
     declaration = parse_usage(doc, source="usage declaration")
     if len(declaration.name) > _MAX_NAME:
         raise ScoringError(f"usage declaration: name longer than {_MAX_NAME} characters")

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
+from refcore.core import yamltext
 from refcore.core.guidelines import Guideline
 from refcore.core.profiles import Profile
 from refcore.core.runs import TestRun
@@ -36,7 +37,7 @@ def parse_profile(data: Any) -> Profile:
     """A profile from decoded data or from YAML/JSON text; ProfileError lists every problem."""
     if isinstance(data, str):
         try:
-            data = yaml.safe_load(data)
+            data = yamltext.safe_load(data)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -13,6 +13,7 @@ import yaml
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
+from refcore.core import yamltext
 from refcore.core.profiles import Profile
 from refcore.core.results import parse_run
 from refcore.core.runs import Outcome, TestResult, TestRun
@@ -55,11 +56,12 @@ def _profile(text: str) -> Profile:
     if len(text) > MAX_PROFILE:
         raise ProfileError(f"The profile is larger than {MAX_PROFILE // 1024} KiB")
     try:
-        data = yaml.safe_load(text)
+        data = yamltext.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ProfileError(f"The profile is not YAML or JSON{where}") from None
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise ProfileError(f"The profile is not YAML or JSON{where}: {problem}") from None
     return Profile.from_dict(data, source="pasted profile")
 
 

@@ -329,3 +329,26 @@ def test_every_v2_endpoint_is_in_docs_server_md(http: httpx.Client) -> None:
     docs = norm((Path(__file__).resolve().parents[3] / "docs" / "server.md").read_text())
     paths = [p for p in http.get("/openapi.json").json()["paths"] if p.startswith("/v2")]
     assert [p for p in paths if norm(p) not in docs] == []
+
+
+def alias_bomb(levels: int, key: str) -> str:
+    """YAML whose aliases expand ten-fold per level (a "billion laughs")."""
+    lines = ["name: bomb", "kind: client", "x0: &x0 [a, a, a, a, a, a, a, a, a, a]"]
+    lines += [f"x{i}: &x{i} [{', '.join([f'*x{i - 1}'] * 10)}]" for i in range(1, levels)]
+    return "\n".join([*lines, f"{key}: *x{levels - 1}"])
+
+
+def test_usage_yaml_aliases_refused(http: httpx.Client, live_server: LiveServer) -> None:
+    """A 500-byte declaration must not expand to millions of items (here: 10 MB of
+    error messages; a few more levels exhaust the server's memory)."""
+    token = live_server.user("bomb-" + uuid.uuid4().hex[:6])
+    r = http.post("/v2/usage", content=alias_bomb(6, "capabilities"), headers=bearer(token))
+    assert r.status_code == 422, r.text[:300]
+    assert len(r.content) < 2000
+    assert r.json()["error"] == (
+        "usage declaration: not YAML or JSON at line 4, column 10: aliases (*name) are not accepted"
+    )
+    deep = "name: deep\nkind: client\ncapabilities: " + "[" * 5000 + "]" * 5000
+    r = http.post("/v2/usage", content=deep, headers=bearer(token))
+    assert r.status_code == 422, r.text[:300]
+    assert "nested deeper than 64 levels" in r.json()["error"]

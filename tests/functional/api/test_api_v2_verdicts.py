@@ -156,3 +156,18 @@ def test_stored_evidence_keeps_its_privacy(http: httpx.Client, live_server, who:
     assert mine.status_code == 200 and mine.json()["outcome"] == "allowed"
     missing = http.post("/v2/verdicts", json={**body, "run_id": "no-such-run"})
     assert missing.status_code == 404 and "no-such-run" in missing.json()["error"]
+
+
+def test_profile_yaml_aliases_and_depth_refused(http: httpx.Client) -> None:
+    """Anyone may ask for a verdict: a pasted profile must not be an alias bomb or
+    nested deep enough to exhaust the parser's stack (a 500 before)."""
+    levels = ["x0: &x0 [a, a, a, a, a, a, a, a, a, a]"]
+    levels += [f"x{i}: &x{i} [{', '.join([f'*x{i - 1}'] * 10)}]" for i in range(1, 6)]
+    bomb = "\n".join([*levels, "vendor: *x5"])
+    r = http.post("/v2/verdicts", json={"profile": bomb, "guideline": "havana"})
+    assert r.status_code == 422 and len(r.content) < 2000, r.text[:300]
+    assert r.json()["error"].endswith("aliases (*name) are not accepted")
+    deep = "vendor: " + "[" * 5000 + "]" * 5000
+    r = http.post("/v2/verdicts", json={"profile": deep, "guideline": "havana"})
+    assert r.status_code == 422, r.text[:300]
+    assert r.json()["error"].endswith("nested deeper than 64 levels")

@@ -65,3 +65,9 @@ def test_verdict_from_a_pasted_profile_and_a_run_file(visit) -> None:  # type: i
     assert "Evidence: the uploaded file bananacloud.passed" in page.text
     broken = v.post("/verdicts", data={"profile": "vendor: [unclosed", "guideline": "havana"})
     assert broken.status_code == ProfileError.status and "not YAML or JSON" in broken.text
+    bomb = "x0: &x0 [a, a, a, a, a, a, a, a, a, a]\n" + "\n".join(
+        f"x{i}: &x{i} [{', '.join([f'*x{i - 1}'] * 10)}]" for i in range(1, 6)
+    )
+    refused = v.post("/verdicts", data={"profile": bomb + "\nvendor: *x5", "guideline": "havana"})
+    assert refused.status_code == ProfileError.status
+    assert "aliases (*name) are not accepted" in refused.text
