@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from refcore.errors import Conflict, Forbidden, InvalidInput, NotFound
 from refcore.services.accounts import FOUNDATION, OFFICIAL_VENDOR, PRIVATE_VENDOR, Actor
+from refcore.services.fields import optional_text, required_text
 from refcore.storage.models import Organization, OrgMember, Product, ProductVersion, Run, User
 
 __all__ = [
@@ -80,7 +81,13 @@ def create_product(session: Session, actor: Actor, body: dict[str, Any]) -> str:
             "Request doesnt correspond to schema",
             errors=["name (non-empty string) and product_type (0, 1 or 2) are required"],
         )
-    org_id = body.get("organization_id")
+    description = optional_text(body, "description")
+    org_id = optional_text(body, "organization_id")
+    version = body.get("version")
+    if version is not None and not isinstance(version, str | int | float):
+        raise InvalidInput(
+            "Request doesnt correspond to schema", errors=["version must be a string"]
+        )
     if org_id:
         if session.get(Organization, org_id) is None:
             raise NotFound(f"Vendor {org_id} not found")
@@ -92,7 +99,7 @@ def create_product(session: Session, actor: Actor, body: dict[str, Any]) -> str:
     product = Product(
         id=str(uuid.uuid4()),
         name=name.strip(),
-        description=body.get("description"),
+        description=description,
         product_ref_id=str(uuid.uuid4()) if kind == 1 else None,
         organization_id=org_id,
         created_by=actor.user_id,
@@ -107,7 +114,6 @@ def create_product(session: Session, actor: Actor, body: dict[str, Any]) -> str:
             id=str(uuid.uuid4()), product_id=product.id, version=None, created_by=actor.user_id
         )
     )
-    version = body.get("version")
     if version:
         session.add(
             ProductVersion(
@@ -166,9 +172,11 @@ def update_product(
     session: Session, actor: Actor, product_id: str, changes: dict[str, Any]
 ) -> dict[str, Any]:
     product = _managed(session, actor, product_id)
-    for key in ("name", "description", "product_ref_id"):
+    if "name" in changes:
+        product.name = required_text(changes, "name")
+    for key in ("description", "product_ref_id"):
         if key in changes:
-            setattr(product, key, changes[key])
+            setattr(product, key, optional_text(changes, key))
     if "properties" in changes:
         product.properties = json.dumps(changes["properties"])
     if "public" in changes:
@@ -217,14 +225,12 @@ def create_version(
     session: Session, actor: Actor, product_id: str, body: dict[str, Any]
 ) -> dict[str, Any]:
     product = _managed(session, actor, product_id)
-    version = body.get("version")
-    if not isinstance(version, str) or not version.strip():
-        raise InvalidInput("Request doesnt correspond to schema", errors=["version is required"])
+    version = required_text(body, "version")
     row = ProductVersion(
         id=str(uuid.uuid4()),
         product_id=product.id,
-        version=version.strip(),
-        cpid=body.get("cpid"),
+        version=version,
+        cpid=optional_text(body, "cpid"),
         created_by=actor.user_id,
     )
     session.add(row)
@@ -251,7 +257,7 @@ def update_version(
 ) -> dict[str, Any]:
     row = _managed_version(session, actor, product_id, version_id)
     if "cpid" in body:
-        row.cpid = body["cpid"]
+        row.cpid = optional_text(body, "cpid")
     session.commit()
     return _version_dict(row)
 

@@ -79,7 +79,7 @@ def submit_v1(session: Session, upload: Upload, actor: Actor, *, allow_anonymous
     """RefStack's upload. Raises InvalidInput/Unauthorized; stores nothing on error."""
     try:
         doc = json.loads(upload.body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         raise InvalidInput("Malformed request") from None
     problems = (
         []

@@ -21,6 +21,7 @@ from refcore.services.accounts import (
     Actor,
     user_by_openid,
 )
+from refcore.services.fields import optional_text
 from refcore.storage.models import (
     Organization,
     OrgMember,
@@ -75,6 +76,7 @@ def create_vendor(session: Session, actor: Actor, name: str, description: str | 
     actor.require_login()
     if not isinstance(name, str) or not name.strip():
         raise InvalidInput("Request doesnt correspond to schema", errors=["name is required"])
+    description = optional_text({"description": description}, "description")
     org = Organization(
         id=str(uuid.uuid4()),
         type=PRIVATE_VENDOR,
@@ -127,7 +129,7 @@ def update_vendor(
             )
         org.name = changes["name"].strip()
     if "description" in changes:
-        org.description = changes["description"]
+        org.description = optional_text(changes, "description")
     if "properties" in changes:
         org.properties = json.dumps(changes["properties"])
     session.commit()

@@ -41,7 +41,7 @@ async def json_object(request: Request) -> dict[str, Any]:
     """A JSON object body (PUT endpoints): "Malformed request" otherwise."""
     try:
         doc = json.loads(await request.body() or b"{}")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         raise InvalidInput("Malformed request") from None
     if not isinstance(doc, dict):
         raise InvalidInput("Malformed request")

@@ -148,3 +148,43 @@ def test_product_without_vendor_gets_a_private_one(live_server, http: httpx.Clie
     assert r.status_code == 403  # a private vendor's product stays private
     bad = http.post("/v1/products", json={"name": "", "product_type": 9}, headers=bearer(token))
     assert bad.status_code == 400
+
+
+def test_wrong_types_are_400_and_change_nothing(live_server, http: httpx.Client) -> None:  # type: ignore[no-untyped-def]
+    """A number or an object where text belongs is RefStack's schema error, not a 500
+    from the database driver, and nothing of the request is stored."""
+    va = bearer(live_server.user(fresh("types")))
+
+    def schema_error(r: httpx.Response) -> None:
+        assert r.status_code == 400, r.text
+        assert r.json() == {"title": "Request doesnt correspond to schema", "code": 400}
+
+    before = http.get("/v1/vendors", headers=va).json()["vendors"]
+    schema_error(http.post("/v1/vendors", json={"name": "V", "description": {"a": 1}}, headers=va))
+    assert http.get("/v1/vendors", headers=va).json()["vendors"] == before
+    products_before = http.get("/v1/products", headers=va).json()["products"]
+    for bad in ({"description": ["x"]}, {"organization_id": 7}, {"version": {"v": 1}}):
+        r = http.post("/v1/products", json={"name": "P", "product_type": 1, **bad}, headers=va)
+        schema_error(r)
+    assert http.get("/v1/products", headers=va).json()["products"] == products_before
+
+    product_id = http.post(
+        "/v1/products", json={"name": "P", "product_type": 1}, headers=va
+    ).json()["id"]
+    original = http.get(f"/v1/products/{product_id}", headers=va).json()
+    for bad in (
+        {"name": {"a": 1}},
+        {"name": "  "},
+        {"name": "Q", "description": 3},
+        {"product_ref_id": []},
+    ):
+        schema_error(http.put(f"/v1/products/{product_id}", json=bad, headers=va))
+    deep = http.put(f"/v1/products/{product_id}", content=b"[" * 100_000, headers=va)
+    assert deep.json() == {"title": "Malformed request", "code": 400}
+    assert http.get(f"/v1/products/{product_id}", headers=va).json() == original
+    versions = f"/v1/products/{product_id}/versions"
+    schema_error(http.post(versions, json={"version": "1", "cpid": {"x": 1}}, headers=va))
+    schema_error(http.post(versions, json={"version": 1}, headers=va))
+    version = http.post(versions, json={"version": "1", "cpid": "c"}, headers=va).json()
+    schema_error(http.put(f"{versions}/{version['id']}", json={"cpid": 5}, headers=va))
+    assert http.get(versions, headers=va).json()[-1]["cpid"] == "c"

@@ -57,6 +57,11 @@ def test_validation_order_and_messages(http: httpx.Client) -> None:
     )
     assert err(bad) == (400, "Malformed request")
     assert bad.json() == {"title": "Malformed request", "code": 400}
+    # nested past the JSON decoder's recursion limit: still malformed, not a 500
+    deep = http.post(
+        "/v1/results", content=b"[" * 100_000, headers={"Content-type": "application/json"}
+    )
+    assert deep.json() == {"title": "Malformed request", "code": 400}
     schema = upload(http, {"cpid": "x", "duration_seconds": 1, "results": [], "extra": 1})
     assert err(schema) == (400, "Request doesnt correspond to schema")
     wrong_type = upload(http, {"cpid": 1, "duration_seconds": 1, "results": [{"name": "a"}]})
