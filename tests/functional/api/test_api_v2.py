@@ -4,6 +4,7 @@ what a run meets, product versions, and one error envelope everywhere."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -128,6 +129,31 @@ def test_too_large_is_413_envelope(http: httpx.Client) -> None:
     r = http.post("/v2/runs", content=b"x" * (20 * 1024 * 1024 + 1))
     assert r.status_code == 413
     assert r.json()["status"] == 413 and r.json()["ok"] is False
+
+
+def test_too_large_chunked_is_413_whoever_reads_the_body(http: httpx.Client) -> None:
+    """Without a Content-Length the limit trips while the body is read; FastAPI reads
+    JSON models itself and used to answer its own 400 "There was an error parsing the
+    body". (Forms stop earlier, at Starlette's 1 MB per field, with a 400 saying so.)"""
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(21):
+            yield b"x" * (1024 * 1024)
+
+    for path, ctype in (
+        ("/v2/runs", "application/octet-stream"),  # the handler reads the body
+        ("/v2/verdicts", "application/json"),  # a pydantic model
+    ):
+        r = http.post(path, content=chunks(), headers={"Content-Type": ctype})
+        assert r.status_code == 413, (path, r.text[:200])
+        assert r.json() == {
+            "ok": False,
+            "error": "Request body too large: the limit is 20971520 bytes",
+            "errors": [],
+            "status": 413,
+        }
+    r = http.post("/v1/vendors", content=chunks(), headers={"Content-Type": "application/json"})
+    assert r.status_code == 413 and r.json()["title"] == "Request Entity Too Large"
 
 
 def test_private_run_and_product_version(
