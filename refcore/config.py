@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     oidc_scope: str = "openid email profile"
     #: development only: the web page /login logs in any existing user by name, no password
     dev_login: bool = False
+    #: send the session cookie only over HTTPS (its ``Secure`` flag); None: when
+    #: ``api_url`` or ``ui_url`` is an https:// URL
+    secure_cookies: bool | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -63,6 +66,13 @@ class Settings(BaseSettings):
             if value.startswith(prefix):
                 return "postgresql+psycopg://" + value[len(prefix) :]
         return value
+
+    @property
+    def cookies_https_only(self) -> bool:
+        """Whether the session cookie carries ``Secure`` (see ``secure_cookies``)."""
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        return any((url or "").startswith("https://") for url in (self.api_url, self.ui_url))
 
     @property
     def oidc_enabled(self) -> bool:

@@ -73,7 +73,8 @@ def create_app(
         secret_key=settings.secret_key,
         session_cookie="refcore_session",
         max_age=7 * 24 * 3600,
-        same_site="lax",
+        same_site="lax",  # HttpOnly always (Starlette); Secure per settings.secure_cookies
+        https_only=settings.cookies_https_only,
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

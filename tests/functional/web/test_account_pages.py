@@ -136,3 +136,32 @@ def test_product_versions_public_toggle_and_runs(web, visit) -> None:  # type: i
     version_id = re.search(r'<option value="([^"]+)"[^>]*>Cloud X 2\.0</option>', report).group(1)
     owner.submit(f"/results/{run}/product", {"version": version_id}, page="/products")
     assert f'href="/results/{run}"' in owner.get(url).text
+
+
+def test_session_cookie_flags(web, guidelines) -> None:  # type: ignore[no-untyped-def]
+    """HttpOnly and SameSite=Lax always; Secure when configured or when the public URLs
+    are https (a session cookie sent over plain HTTP can be read off the wire)."""
+    from web_client import Visitor
+
+    from refcore.api.app import create_app
+    from refcore.config import Settings
+    from refcore.services.guidelines import FixedSource
+
+    def cookie(**settings: object) -> str:
+        app = create_app(
+            Settings(database_url=web.db.url, secret_key="x", **settings),
+            db=web.db,
+            guidelines=FixedSource(guidelines),
+        )
+        v = Visitor(app)
+        try:
+            return v.get("/login").headers["set-cookie"].lower()
+        finally:
+            v.close()
+
+    plain = cookie()
+    assert plain.startswith("refcore_session=")
+    assert "httponly" in plain and "samesite=lax" in plain and "secure" not in plain
+    assert "; secure" in cookie(secure_cookies=True)
+    assert "; secure" in cookie(api_url="https://refstack.example.org")
+    assert "secure" not in cookie(api_url="https://refstack.example.org", secure_cookies=False)
