@@ -186,7 +186,11 @@ def _read_clouds_yaml(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise RunnerError(f"{path}: cannot read: {exc}") from None
     except yaml.YAMLError as exc:
-        raise RunnerError(f"{path}: not valid YAML: {exc}") from None
+        # not str(exc): PyYAML quotes the offending line, which may hold a password
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise RunnerError(f"{path}: not valid YAML{where}: {problem}") from None
     clouds = data.get("clouds") if isinstance(data, dict) else None
     if not isinstance(clouds, dict):
         raise RunnerError(f"{path}: no 'clouds:' mapping")

@@ -51,6 +51,13 @@ def test_clouds_yaml_errors(tmp_path: Path) -> None:
     path.write_text("clouds: [")
     with pytest.raises(RunnerError, match="not valid YAML"):
         load_cloud("mine", env={}, paths=[path])
+    # the message says where, never what: PyYAML's own quotes the line (a password here)
+    path.write_text('clouds:\n  mine:\n    auth:\n      password: "s3cret\n      x: [\n')
+    with pytest.raises(
+        RunnerError, match="not valid YAML at line 6, column 1: found unexpected end"
+    ) as caught:
+        load_cloud("mine", env={}, paths=[path])
+    assert "s3cret" not in str(caught.value)
 
 
 def test_search_order_follows_openstacksdk(tmp_path: Path) -> None:
