@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
 from refcore import __version__
+from refcore.api import access_log
 from refcore.api.deps import AppState
 from refcore.api.errors import install_error_handlers
 from refcore.api.limits import BodyLimit
@@ -64,6 +65,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.refcore = state
+    access_log.install()
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
