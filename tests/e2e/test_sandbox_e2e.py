@@ -148,6 +148,9 @@ def test_sandbox_status_says_what_runs_where(sandbox: Box) -> None:
         "memcached", "keystone", "account", "container", "object", "swift",
     ]  # fmt: skip
     assert all(s["running"] and s["answers"] for s in services)
+    # files holding passwords are readable by their owner only
+    for secret in ("sandbox.json", "swift/proxy-server.conf"):
+        assert (sandbox.root / secret).stat().st_mode & 0o077 == 0, secret
     # idempotent: a second `up` starts nothing new
     pids = {s["name"]: s["pid"] for s in services}
     again = _refcore("sandbox", "up", "--dir", str(sandbox.root))

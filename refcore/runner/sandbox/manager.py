@@ -320,9 +320,11 @@ class Sandbox:
                     [ring, builder, "add", f"r1z1-{HOST}:{port}/d1", "100"], f"{kind} ring add"
                 )
                 self._run([ring, builder, "rebalance"], f"{kind} ring rebalance", ok=(0, 1))
-        (sw / "proxy-server.conf").write_text(
+        proxy_conf = sw / "proxy-server.conf"
+        proxy_conf.write_text(
             configs.swift_proxy_conf(self.root, self.ports, user, str(self.state["swift_password"]))
         )
+        proxy_conf.chmod(0o600)  # it holds the swift service user's password
         for kind in ("account", "container", "object"):
             server = self._bin("swift", f"swift-{kind}-server")
             self._start(kind, [server, str(sw / f"{kind}-server.conf"), "-v"], None)
