@@ -250,23 +250,18 @@ def _guideline_reasons(profile: Profile, g: Guideline, opts: VerdictOptions) -> 
                     {"status": g.status},
                 )
             )
-    elif g.status == "superseded":
+    elif g.status == "superseded" or (opts.current and g.id not in opts.current):
+        # 2015B/2016A: new validations use one of the two latest approved guidelines
+        if g.status == "superseded":
+            code, what = "guideline_superseded", "superseded"
+        else:
+            code, what = "guideline_not_current", "approved but not one of the two latest"
         out.append(
             Reason(
-                "guideline_superseded",
+                code,
                 Severity.WARNING,
-                f"guideline {g.id} is superseded: new validations must use one of the two "
+                f"guideline {g.id} is {what}: new validations must use one of the two "
                 f"latest approved guidelines{_naming(opts.current)}",
-                {"status": g.status, "current": list(opts.current)},
-            )
-        )
-    elif opts.current and g.id not in opts.current:
-        out.append(
-            Reason(
-                "guideline_not_current",
-                Severity.WARNING,
-                f"guideline {g.id} is approved but not one of the two latest approved "
-                f"guidelines{_naming(opts.current)}: new validations must use one of those",
                 {"status": g.status, "current": list(opts.current)},
             )
         )
