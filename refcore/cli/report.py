@@ -96,7 +96,7 @@ def _print_report(r: ComplianceReport, show_tests: bool) -> None:
         for t in cap.tests:
             if show_tests or (not t.passed and not t.flagged and cap.status == "required"):
                 why = f" ({t.reason})" if t.reason else ""
-                via = f" via {t.matched_by}" if t.matched_by not in (None, "name") else ""
+                via = f" via {t.matched_by}" if t.matched_by in ("alias", "idempotent_id") else ""
                 out.print(f"  {styled(t.state.value)} {cap.name}: {t.test.name}{via}{why}")
     f = r.figures
     verdict = styled("MEETS", "passed") if r.meets else styled("DOES NOT MEET", "failed")

@@ -7,6 +7,10 @@ Matching rules, in order:
 3. ``idempotent_id``: a test with the same idempotent id passed (refcore's
    addition: Tempest renames tests, their ids stay).
 
+A test the run has no result for is ``not_run``, except when the run reports its
+class's ``setUpClass`` (or its module's ``setUpModule``) as failed: then it failed,
+``matched_by`` is ``"fixture"`` and the reason is the fixture's.
+
 A run *meets* a guideline/target when every non-flagged required test passed
 (flagged failures are tolerated) and there is at least one such test. The
 report carries RefStack's summary figures twice: under refcore's rules and
@@ -21,7 +25,7 @@ from enum import StrEnum
 from typing import Any
 
 from .guidelines import STATUSES, Capability, Guideline, Test
-from .runs import Outcome, TestResult, TestRun
+from .runs import Outcome, TestResult, TestRun, fixture_scope
 
 __all__ = [
     "CapabilityReport",
@@ -247,7 +251,7 @@ class ComplianceReport:
 class RunIndex:
     """Look-ups over a run, built once and shared by many evaluations."""
 
-    __slots__ = ("results", "by_uuid", "passed_by_uuid")
+    __slots__ = ("results", "by_uuid", "passed_by_uuid", "fixture_failures")
 
     def __init__(self, run: TestRun) -> None:
         self.results: Mapping[str, TestResult] = run.results
@@ -255,6 +259,12 @@ class RunIndex:
         self.passed_by_uuid: dict[str, TestResult] = {
             r.uuid: r for r in run.results.values() if r.uuid and r.outcome is Outcome.PASS
         }
+        #: failed setUpClass / setUpModule results, by the class or module they set up
+        self.fixture_failures: dict[str, TestResult] = {}
+        for r in run.results.values():
+            scope = fixture_scope(r.name) if r.outcome in _FAILED else None
+            if scope is not None:
+                self.fixture_failures[scope] = r
 
     def judge(self, test: Test) -> TestVerdict:
         results = self.results
@@ -282,8 +292,25 @@ class RunIndex:
             found = self.by_uuid.get(uuid)
             rule = "idempotent_id"
         if found is None:
-            return TestVerdict(test, TestState.NOT_RUN)
+            return self._not_run(test)
         return TestVerdict(test, _STATE_OF[found.outcome], rule, found.name, found.reason)
+
+
+    def _not_run(self, test: Test) -> TestVerdict:
+        if self.fixture_failures:
+            scope = test.name
+            while "." in scope:
+                scope = scope.rsplit(".", 1)[0]
+                fixture = self.fixture_failures.get(scope)
+                if fixture is not None:
+                    reason = f"{fixture.name} failed" + (
+                        f": {fixture.reason}" if fixture.reason else ""
+                    )
+                    return TestVerdict(test, TestState.FAILED, "fixture", fixture.name, reason)
+        return TestVerdict(test, TestState.NOT_RUN)
+
+
+_FAILED = frozenset({Outcome.FAIL, Outcome.ERROR})
 
 
 def evaluate(

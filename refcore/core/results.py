@@ -110,6 +110,12 @@ def detect_format(data: bytes, *, source: str = "<input>") -> str:
 # --------------------------------------------------------------------------- subunit v2
 
 
+_UNFINISHED = (
+    "started but never finished: the process running it stopped (crashed or was killed) "
+    "or the stream was cut"
+)
+
+
 class _CorruptStream(Exception):
     """Raised by the collector at the first packet python-subunit cannot parse."""
 
@@ -152,6 +158,8 @@ class _StreamCollector(_Collected, testtools.StreamResult):
     def __init__(self) -> None:
         super().__init__()
         self._start: dict[tuple[str, str | None], datetime | None] = {}
+        #: tests reported in progress and not (yet) finished
+        self._running: set[tuple[str, str | None]] = set()
         self._files: dict[tuple[str, str | None], dict[str, bytearray]] = {}
 
     def status(
@@ -176,6 +184,8 @@ class _StreamCollector(_Collected, testtools.StreamResult):
         key = (test_id, route_code)
         if test_status == "inprogress" or (key not in self._start and test_status != "exists"):
             self._start[key] = timestamp
+        if test_status == "inprogress":
+            self._running.add(key)
         if file_name in self._KEPT_FILES and file_bytes:
             buf = self._files.setdefault(key, {}).setdefault(file_name, bytearray())
             buf += bytes(file_bytes[: max(0, _ATTACHMENT_MAX - len(buf))])
@@ -183,6 +193,7 @@ class _StreamCollector(_Collected, testtools.StreamResult):
         if final is None:
             return
         outcome, label = final
+        self._running.discard(key)
         files = self._files.pop(key, {})
         start = self._start.pop(key, None)
         if outcome is Outcome.SKIP:
@@ -191,6 +202,14 @@ class _StreamCollector(_Collected, testtools.StreamResult):
             traceback = files.get("traceback", b"").decode("utf-8", "replace")
             reason = _join(label, _last_line(traceback))
         self.results.append(_result(test_id, outcome, reason, _duration(start, timestamp)))
+
+    def stopTestRun(self) -> None:
+        """A test that started and never finished: its worker died (crashed, killed,
+        out of memory) or the stream was cut. It did not pass; say so."""
+        for test_id, _route in sorted(self._running, key=lambda k: (k[0], k[1] or "")):
+            self.results.append(_result(test_id, Outcome.ERROR, _UNFINISHED, None))
+        self._running.clear()
+        super().stopTestRun()
 
 
 def _parse_subunit2(data: bytes, source: str, run: TestRun) -> None:

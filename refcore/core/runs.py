@@ -11,7 +11,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-__all__ = ["Outcome", "TestResult", "TestRun", "normalize_uuid", "split_test_id"]
+__all__ = [
+    "Outcome",
+    "TestResult",
+    "TestRun",
+    "fixture_scope",
+    "normalize_uuid",
+    "split_test_id",
+]
 
 _ATTRS = re.compile(r"^(?P<name>[^\[]*)(?:\[(?P<attrs>[^\]]*)\])?(?P<rest>.*)$")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -57,6 +64,16 @@ def split_test_id(test_id: str) -> tuple[str, tuple[str, ...], str | None]:
             if uuid:
                 break
     return name, attrs, uuid
+
+
+_FIXTURE = re.compile(r"^(?:setUpClass|setUpModule) \(([\w.]+)\)$")
+
+
+def fixture_scope(name: str) -> str | None:
+    """The class or module a ``setUpClass (pkg.mod.Class)`` / ``setUpModule (pkg.mod)``
+    result stands for (unittest's names for a failed class or module fixture), else None."""
+    match = _FIXTURE.match(name)
+    return match.group(1) if match else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ from refcore.errors import RunnerError
 from . import configs, procs
 from .identity import REGION, Account, IdentitySetup, static_accounts
 from .ports import HOST, Ports, port_free
+from .smoke import check_object_storage
 
 __all__ = ["SERVICES", "VENVS", "Sandbox", "ServiceStatus"]
 
@@ -137,6 +138,8 @@ class Sandbox:
         self._keystone()
         self._identity()
         self._swift()
+        self.say("checking object storage end to end (a static large object, as Tempest does)")
+        check_object_storage(self.keystone_url, self._demo())
         self.say(f"sandbox up: clouds.yaml in {self.clouds_yaml}")
         return self.status()
 
@@ -251,9 +254,7 @@ class Sandbox:
     def _identity(self) -> None:
         marker = self.root / "keystone" / ".resources"
         accounts = static_accounts(str(self.state["accounts_password"]))
-        demo = Account(
-            "refcore-demo", "refcore-demo", str(self.state["demo_password"]), ("member",)
-        )
+        demo = self._demo()
         if not marker.is_file():
             self.say("creating Swift's service user and endpoints, and the test accounts")
             setup = IdentitySetup(self.keystone_url, str(self.state["admin_password"]))
@@ -268,6 +269,11 @@ class Sandbox:
             marker.write_text("ok")
         self._write_yaml(self.accounts_yaml, [a.to_tempest() for a in accounts])
         self._write_yaml(self.clouds_yaml, {"clouds": self._clouds(demo)})
+
+    def _demo(self) -> Account:
+        return Account(
+            "refcore-demo", "refcore-demo", str(self.state["demo_password"]), ("member",)
+        )
 
     def _clouds(self, demo: Account) -> dict[str, object]:
         def entry(user: str, project: str, password: str) -> dict[str, object]:

@@ -102,6 +102,53 @@ def test_skip_reason_is_reported():
     assert r.capability("b").to_dict()["counts"]["skipped"] == 1
 
 
+def test_failed_class_fixture_fails_the_tests_of_its_class():
+    """Tempest reports a failed resource_setup once, as ``setUpClass (module.Class)``;
+    the class's tests never start. They failed, with the fixture's reason."""
+    g = parse_guideline(
+        {
+            "metadata": {"id": "2099.02", "schema": "2.0"},
+            "platforms": {"OpenStack Powered Platform": {"components": [{"name": "c"}]}},
+            "components": {"c": {"capabilities": {"required": ["a"]}}},
+            "capabilities": {
+                "a": {
+                    "tests": {
+                        "pkg.mod.K.test_one": {"idempotent_id": ""},
+                        "pkg.mod.K.test_two": {"idempotent_id": ""},
+                        "pkg.other.L.test_three": {"idempotent_id": ""},
+                        "pkg.gone.M.test_four": {"idempotent_id": ""},
+                    }
+                }
+            },
+        },
+        file="2099.02.json",
+    )
+    run = _run(
+        ("setUpClass (pkg.mod.K)", Outcome.FAIL, None, "Details: 503"),
+        ("setUpModule (pkg.other)", Outcome.ERROR, None, "ImportError"),
+        ("tearDownClass (pkg.gone.M)", Outcome.FAIL, None, "cleanup"),
+        ("pkg.mod.K.test_one", Outcome.PASS),  # a result of its own wins
+    )
+    tests = {t.test.name: t for t in evaluate(run, g).capability("a").tests}
+    assert tests["pkg.mod.K.test_one"].state is TestState.PASSED
+    two = tests["pkg.mod.K.test_two"]
+    assert (two.state, two.matched_by, two.matched_name) == (
+        TestState.FAILED,
+        "fixture",
+        "setUpClass (pkg.mod.K)",
+    )
+    assert two.reason == "setUpClass (pkg.mod.K) failed: Details: 503"
+    three = tests["pkg.other.L.test_three"]
+    assert three.state is TestState.FAILED and three.reason == (
+        "setUpModule (pkg.other) failed: ImportError"
+    )
+    # a failed tearDownClass does not stand for tests that never ran
+    assert tests["pkg.gone.M.test_four"].state is TestState.NOT_RUN
+    # a passed fixture is no failure
+    ok = evaluate(_run(("setUpClass (pkg.mod.K)", Outcome.PASS)), g).capability("a")
+    assert all(t.state is TestState.NOT_RUN for t in ok.tests)
+
+
 def test_no_required_tests_is_not_a_pass():
     g = _guideline()
     empty = evaluate(_run(("x", Outcome.PASS)), g)

@@ -127,11 +127,13 @@ def test_v2_every_outcome() -> None:
     assert run.format == "subunit2"
     assert sorted(run.results) == [
         "tempest.a.B.test_fail",
+        "tempest.a.B.test_hung",
         "tempest.a.B.test_pass",
         "tempest.a.B.test_skip",
         "tempest.a.B.test_uxsuccess",
         "tempest.a.B.test_xfail",
     ]
+    assert run.results["tempest.a.B.test_hung"].outcome is Outcome.ERROR
     passed = run.results["tempest.a.B.test_pass"]
     assert (passed.outcome, passed.uuid, passed.attrs) == (
         Outcome.PASS,
@@ -204,13 +206,30 @@ def test_v2_signature_then_garbage_is_an_error() -> None:
         parse_run(b"\xb3garbage that is not a packet", source="run.bin")
 
 
-def test_v2_without_final_statuses_is_an_error() -> None:
+def test_v2_test_list_without_results_is_an_error() -> None:
     out = io.BytesIO()
     w = subunit.StreamResultToBytes(out)
     w.status(test_id="tempest.a.B.test_c", test_status="exists")
-    w.status(test_id="tempest.a.B.test_d", test_status="inprogress")
+    w.status(test_id="tempest.a.B.test_d", test_status="exists")
     with pytest.raises(ResultsParseError, match="list.subunit: no test results in this subunit v2"):
         parse_run(out.getvalue(), source="list.subunit")
+
+
+def test_v2_test_started_and_never_finished_is_an_error_result() -> None:
+    """What stestr's stream holds when a worker dies mid-test: the test is listed,
+    reported in progress, and never finished; the tests after it are only listed."""
+    out = io.BytesIO()
+    w = subunit.StreamResultToBytes(out)
+    for name in ("test_a", "test_b", "test_c"):
+        w.status(test_id=f"tempest.x.Y.{name}[id-{UUID_A}]", test_status="exists", route_code="1")
+    v2_test(w, "tempest.x.Y.test_a", "success")
+    w.status(test_id="tempest.x.Y.test_b", test_status="inprogress", route_code="1", timestamp=T0)
+    run = parse_run(out.getvalue(), source="crash.subunit")
+    assert run.counts() == {"pass": 1, "fail": 0, "skip": 0, "error": 1}
+    lost = run.get("tempest.x.Y.test_b")
+    assert lost is not None and lost.outcome is Outcome.ERROR
+    assert lost.reason is not None and "never finished" in lost.reason
+    assert "tempest.x.Y.test_c" not in run  # listed only: not run
 
 
 def test_forcing_subunit2_on_text_is_an_error() -> None:

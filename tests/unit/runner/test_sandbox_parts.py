@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -12,7 +15,9 @@ import pytest
 from refcore.errors import RunnerError
 from refcore.runner.sandbox import DEFAULT_PORTS, Ports, Sandbox, procs
 from refcore.runner.sandbox.configs import PIPELINE, swift_proxy_conf
+from refcore.runner.sandbox.identity import Account
 from refcore.runner.sandbox.ports import port_free
+from refcore.runner.sandbox.smoke import check_object_storage
 
 
 def test_ports_parse() -> None:
@@ -101,3 +106,64 @@ def test_static_accounts_name_only_the_role_they_are_for() -> None:
     assert members and resellers and len(members) + len(resellers) == len(accounts)
     # Keystone still grants resellers "member" on their own project
     assert all("member" in a.roles for a in static_accounts("pw"))
+
+
+class _BrokenCloud(BaseHTTPRequestHandler):
+    """Keystone that issues tokens, with an object store that refuses every write."""
+
+    port = 0
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        self.rfile.read(int(self.headers["Content-Length"]))
+        catalog = [
+            {
+                "type": "object-store",
+                "endpoints": [
+                    {"interface": "public", "url": f"http://127.0.0.1:{self.port}/v1/AUTH_p"}
+                ],
+            }
+        ]
+        data = json.dumps({"token": {"catalog": catalog}}).encode()
+        self.send_response(201)
+        self.send_header("X-Subject-Token", "tok")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self.calls.append((self.path, self.headers["X-Auth-Token"]))
+        body = b"<html><h1>Service Unavailable</h1></html>"
+        self.send_response(503)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    calls: list[tuple[str, str]] = []
+
+
+def test_object_storage_check_names_the_step_that_keeps_failing() -> None:
+    server = HTTPServer(("127.0.0.1", 0), _BrokenCloud)
+    _BrokenCloud.port = int(server.server_address[1])
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    demo = Account("demo", "demo", "pw", ("member",))
+    try:
+        with pytest.raises(RunnerError) as caught:
+            check_object_storage(
+                f"http://127.0.0.1:{_BrokenCloud.port}", demo, timeout=0.5, pause=0.1
+            )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert str(caught.value) == (
+        "sandbox object storage does not work after 0.5 s: "
+        "PUT container -> 503 <html><h1>Service Unavailable</h1></html>"
+    )
+    # it tried more than once, with the token Keystone gave, under the catalog's URL
+    assert len(_BrokenCloud.calls) >= 2
+    assert all(
+        p.startswith("/v1/AUTH_p/refcore-smoke-") and t == "tok" for p, t in _BrokenCloud.calls
+    )
