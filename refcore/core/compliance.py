@@ -8,7 +8,8 @@ Matching rules, in order:
    addition: Tempest renames tests, their ids stay).
 
 A test the run has no result for is ``not_run``, except when the run reports its
-class's ``setUpClass`` (or its module's ``setUpModule``) as failed: then it failed,
+class's ``setUpClass`` (or its module's ``setUpModule``) as failed, or its module (or the
+test) as not loadable (``unittest.loader._FailedTest.<name>``): then it failed,
 ``matched_by`` is ``"fixture"`` and the reason is the fixture's.
 
 A run *meets* a guideline/target when every non-flagged required test passed
@@ -299,9 +300,9 @@ class RunIndex:
     def _not_run(self, test: Test) -> TestVerdict:
         if self.fixture_failures:
             scope = test.name
-            while "." in scope:
-                scope = scope.rsplit(".", 1)[0]
+            while scope:
                 fixture = self.fixture_failures.get(scope)
+                scope = scope.rsplit(".", 1)[0] if "." in scope else ""
                 if fixture is not None:
                     reason = f"{fixture.name} failed" + (
                         f": {fixture.reason}" if fixture.reason else ""

@@ -69,9 +69,16 @@ def split_test_id(test_id: str) -> tuple[str, tuple[str, ...], str | None]:
 _FIXTURE = re.compile(r"^(?:setUpClass|setUpModule) \(([\w.]+)\)$")
 
 
+_FAILED_LOAD = "unittest.loader._FailedTest."
+
+
 def fixture_scope(name: str) -> str | None:
-    """The class or module a ``setUpClass (pkg.mod.Class)`` / ``setUpModule (pkg.mod)``
-    result stands for (unittest's names for a failed class or module fixture), else None."""
+    """What a result that is no test stands for, else None: the class or module of a
+    ``setUpClass (pkg.mod.Class)`` / ``setUpModule (pkg.mod)`` result (unittest's names
+    for a class or module fixture), or the module or test that could not be loaded
+    (``unittest.loader._FailedTest.pkg.mod``: an import error)."""
+    if name.startswith(_FAILED_LOAD):
+        return name[len(_FAILED_LOAD) :] or None
     match = _FIXTURE.match(name)
     return match.group(1) if match else None
 

@@ -117,6 +117,8 @@ def test_failed_class_fixture_fails_the_tests_of_its_class():
                         "pkg.mod.K.test_two": {"idempotent_id": ""},
                         "pkg.other.L.test_three": {"idempotent_id": ""},
                         "pkg.gone.M.test_four": {"idempotent_id": ""},
+                        "pkg.broken.N.test_five": {"idempotent_id": ""},
+                        "pkg.lost.O.test_six": {"idempotent_id": ""},
                     }
                 }
             },
@@ -128,6 +130,8 @@ def test_failed_class_fixture_fails_the_tests_of_its_class():
         ("setUpModule (pkg.other)", Outcome.ERROR, None, "ImportError"),
         ("tearDownClass (pkg.gone.M)", Outcome.FAIL, None, "cleanup"),
         ("pkg.mod.K.test_one", Outcome.PASS),  # a result of its own wins
+        ("unittest.loader._FailedTest.pkg.broken", Outcome.FAIL, None, "ImportError: x"),
+        ("unittest.loader._FailedTest.pkg.lost.O.test_six", Outcome.FAIL, None, "gone"),
     )
     tests = {t.test.name: t for t in evaluate(run, g).capability("a").tests}
     assert tests["pkg.mod.K.test_one"].state is TestState.PASSED
@@ -141,6 +145,13 @@ def test_failed_class_fixture_fails_the_tests_of_its_class():
     three = tests["pkg.other.L.test_three"]
     assert three.state is TestState.FAILED and three.reason == (
         "setUpModule (pkg.other) failed: ImportError"
+    )
+    five = tests["pkg.broken.N.test_five"]
+    assert five.state is TestState.FAILED and five.reason == (
+        "unittest.loader._FailedTest.pkg.broken failed: ImportError: x"
+    )
+    assert tests["pkg.lost.O.test_six"].matched_name == (
+        "unittest.loader._FailedTest.pkg.lost.O.test_six"
     )
     # a failed tearDownClass does not stand for tests that never ran
     assert tests["pkg.gone.M.test_four"].state is TestState.NOT_RUN
