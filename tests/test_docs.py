@@ -16,7 +16,9 @@ def test_every_setting_is_documented() -> None:
     doc = (ROOT / "docs" / "server.md").read_text()
     for name in Settings.model_fields:
         env = f"REFCORE_{name.upper()}"
-        assert f"| `{name}` | `{env}` |" in doc, f"setting {name} ({env}) missing from docs/server.md"
+        assert f"| `{name}` | `{env}` |" in doc, (
+            f"setting {name} ({env}) missing from docs/server.md"
+        )
 
 
 def _commands(group: click.Group, ctx: click.Context, prefix: str = "refcore") -> list[str]:

@@ -296,7 +296,6 @@ class RunIndex:
             return self._not_run(test)
         return TestVerdict(test, _STATE_OF[found.outcome], rule, found.name, found.reason)
 
-
     def _not_run(self, test: Test) -> TestVerdict:
         if self.fixture_failures:
             scope = test.name
