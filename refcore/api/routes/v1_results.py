@@ -10,9 +10,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 
 from refcore.api.deps import ActorDep, SessionDep, SettingsDep
+from refcore.api.uploads import run_upload
 from refcore.config import Settings
 from refcore.errors import InvalidInput, UnsupportedMediaType
 from refcore.services import runs, runs_edit, runs_read
@@ -58,7 +58,7 @@ async def upload(
     upload = runs.Upload(
         body, request.headers.get("x-signature"), request.headers.get("x-public-key")
     )
-    run = await run_in_threadpool(
+    run = await run_upload(
         runs.submit_v1,
         session,
         upload,

@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from refcore.api.deps import ActorDep, SessionDep, SettingsDep, SourceDep
 from refcore.api.routes.v1_results import result_url
 from refcore.api.schemas import ErrorBody, ProductVersionLink, RunCreated, RunList
+from refcore.api.uploads import run_upload
 from refcore.errors import UnsupportedMediaType
 from refcore.services import reports, runs, runs_edit, runs_read
 
@@ -56,7 +56,7 @@ async def upload(
         request.headers.get("x-signature"),
         request.headers.get("x-public-key"),
     )
-    run = await run_in_threadpool(
+    run = await run_upload(
         runs.submit_v2,
         session,
         upload,
