@@ -15,13 +15,16 @@ from refcore.web.routing import WebRoute
 
 router = APIRouter(route_class=WebRoute)
 CSRF = [Depends(check_csrf)]
-NEW_TOKEN = "new_token"
 
 
 @router.get("/profile", response_class=HTMLResponse, name="web.profile")
 def profile(request: Request, session: SessionDep, actor: UserDep) -> HTMLResponse:
-    # a token just created is in the session for exactly one page view
-    new_token = request.session.pop(NEW_TOKEN, None)
+    return _page(request, session, actor)
+
+
+def _page(
+    request: Request, session: SessionDep, actor: UserDep, new_token: str | None = None
+) -> HTMLResponse:
     return render(
         request,
         "profile.html",
@@ -61,9 +64,12 @@ def delete_key(
 @router.post("/profile/tokens", dependencies=CSRF, name="web.profile.tokens.add")
 def add_token(
     request: Request, session: SessionDep, actor: UserDep, name: Annotated[str, Form()] = ""
-) -> RedirectResponse:
-    request.session[NEW_TOKEN] = tokens.issue_token(session, actor, name)
-    return RedirectResponse("/profile#tokens", status_code=303)
+) -> HTMLResponse:
+    """The new token is in this response only: not in the session cookie, not in a URL,
+    not cached (it is stored hashed; nobody can show it again)."""
+    page = _page(request, session, actor, new_token=tokens.issue_token(session, actor, name))
+    page.headers["Cache-Control"] = "no-store"
+    return page
 
 
 @router.post(

@@ -46,11 +46,14 @@ def test_tokens_are_shown_once_work_and_can_be_revoked(web, visit) -> None:  # t
     name, _ = web.user()
     v = visit()
     v.login(name)
-    assert v.submit("/profile/tokens", {"name": "ci"}, page="/profile").status_code == 303
-    page = v.get("/profile").text
+    created = v.submit("/profile/tokens", {"name": "ci"}, page="/profile")
+    assert created.status_code == 200 and created.headers["cache-control"] == "no-store"
+    page = created.text
     token = re.search(r'id="new-token" readonly value="([^"]+)"', page).group(1)
     assert "not shown again" in page
-    assert token not in v.get("/profile").text  # only once
+    # the token never travels in the session cookie, and is shown only once
+    assert all(token not in c for c in created.headers.get_list("set-cookie"))
+    assert token not in v.get("/profile").text
     api = visit()
     me = api.get("/v1/profile", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 200 and me.json()["openid"] == name
