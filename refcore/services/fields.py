@@ -10,7 +10,7 @@ from typing import Any
 
 from refcore.errors import InvalidInput
 
-__all__ = ["SCHEMA_ERROR", "optional_text", "required_text"]
+__all__ = ["SCHEMA_ERROR", "local_path", "optional_text", "required_text"]
 
 SCHEMA_ERROR = "Request doesnt correspond to schema"  # RefStack's words (sic)
 
@@ -29,3 +29,11 @@ def required_text(body: dict[str, Any], key: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput(SCHEMA_ERROR, errors=[f"{key} must be a non-empty string"])
     return value.strip()
+
+
+def local_path(target: str | None) -> str:
+    """A redirect target after login: only a path on this site (``next=https://evil``,
+    ``//evil`` or ``/\\evil`` must not send anyone off it); anything else is ``/``."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target

@@ -16,6 +16,7 @@ from refcore.api.deps import ActorDep, SessionDep, SettingsDep, state
 from refcore.api.routes.v1_results import json_object
 from refcore.errors import InvalidInput, NotFound, Unauthorized
 from refcore.services import accounts
+from refcore.services.fields import local_path
 
 router = APIRouter(prefix="/v1", tags=["v1 profile"])
 log = logging.getLogger("refcore.api")
@@ -100,11 +101,18 @@ def _login_failed(request: Request, reason: str, status: int = 401) -> Response:
     return error_page(request, status, "OpenID Connect login failed.", [reason])
 
 
+_LOGIN_NEXT = "login_next"
+
+
 @router.get("/auth/signin")
-async def signin(request: Request, settings: SettingsDep) -> Any:
+async def signin(request: Request, settings: SettingsDep, next: str | None = None) -> Any:
+    """Start an OpenID Connect login; ``next`` (a path on this site) is where the
+    browser lands once logged in."""
+    target = local_path(next).lstrip("/")
     if request.session.get("user_openid"):
-        return RedirectResponse(_ui(request, settings), status_code=302)
+        return RedirectResponse(_ui(request, settings, target), status_code=302)
     client = _oauth(request)
+    request.session[_LOGIN_NEXT] = target
     base = (settings.api_url or str(request.base_url)).rstrip("/")
     try:  # the first login fetches the provider's discovery document
         return await client.authorize_redirect(request, f"{base}/v1/auth/signin_return")
@@ -132,9 +140,10 @@ async def signin_return(request: Request, session: SessionDep, settings: Setting
         return _login_failed(request, "the provider returned no ID token with a subject (sub)")
     openid = f"{info.get('iss', '')}#{subject}" if info.get("iss") else subject
     user = accounts.upsert_user(session, openid, email=info.get("email"), fullname=info.get("name"))
+    target = request.session.get(_LOGIN_NEXT, "")
     request.session.clear()  # a fresh session for the new user (no fixation)
     request.session["user_openid"] = user.openid
-    return RedirectResponse(_ui(request, settings), status_code=302)
+    return RedirectResponse(_ui(request, settings, local_path("/" + target).lstrip("/")), 302)
 
 
 @router.get("/auth/signout")

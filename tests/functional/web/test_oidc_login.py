@@ -141,6 +141,24 @@ def test_login_round_trip(server: LiveServer, idp: OIDCProvider, browser: httpx.
     assert browser.get(server.url + "/profile").status_code == 200
 
 
+def test_login_lands_where_it_started(server: LiveServer, idp: OIDCProvider) -> None:
+    idp.user = {"sub": "mary-9", "email": "mary@example.org", "name": "Mary"}
+    with httpx.Client(follow_redirects=True, timeout=30) as client:
+        page = client.get(
+            server.url + "/login", params={"next": "/results/mine?start_date=2020-01-01"}
+        )
+        link = OIDC_LINK.search(page.text)
+        assert link and "next=" in link.group(1)
+        final = client.get(urljoin(str(page.url), link.group(1).replace("&amp;", "&")))
+        assert final.status_code == 200
+        assert str(final.url) == server.url + "/results/mine?start_date=2020-01-01"
+        assert HEADER_USER.search(final.text)
+    # a target off the site is ignored: the login lands on the home page
+    with httpx.Client(follow_redirects=True, timeout=30) as client:
+        final = client.get(server.url + "/v1/auth/signin", params={"next": "//evil.example/x"})
+        assert str(final.url) == server.url + "/"
+
+
 def test_second_login_of_same_subject_is_the_same_user(
     server: LiveServer, idp: OIDCProvider
 ) -> None:
