@@ -23,11 +23,19 @@ from sqlalchemy.orm import Session
 
 from refcore.core import yamltext
 from refcore.core.usage import UsageDeclaration, parse_usage
-from refcore.errors import Conflict, ScoringError
+from refcore.errors import Conflict, Forbidden, NotFound, ScoringError
 from refcore.services.accounts import Actor
 from refcore.storage.models import UsageDeclarationRow, utcnow
 
-__all__ = ["Stored", "counts", "declarations", "item", "list_declarations", "store"]
+__all__ = [
+    "Stored",
+    "counts",
+    "declarations",
+    "delete",
+    "item",
+    "list_declarations",
+    "store",
+]
 
 _MAX_NAME, _MAX_VERSION = 128, 64
 
@@ -92,6 +100,19 @@ def store(session: Session, actor: Actor, text: str) -> Stored:
             f"A {declaration.kind} usage declaration named {declaration.name!r} already exists"
         ) from None
     return Stored(row, created)
+
+
+def delete(session: Session, actor: Actor, declaration_id: str) -> None:
+    """Delete a declaration: its owner or the Foundation. Its capabilities stop counting
+    toward "Used by Clients"/"Used by Tools" at once."""
+    actor.require_login()
+    row = session.get(UsageDeclarationRow, declaration_id)
+    if row is None:
+        raise NotFound(f"No usage declaration {declaration_id}")
+    if row.owner_id != actor.user_id and not actor.is_foundation:
+        raise Forbidden("This usage declaration belongs to another user")
+    session.delete(row)
+    session.commit()
 
 
 def _rows(session: Session) -> list[UsageDeclarationRow]:

@@ -18,6 +18,8 @@ router = APIRouter(
     responses={
         400: {"model": ErrorBody},
         401: {"model": ErrorBody},
+        403: {"model": ErrorBody},
+        404: {"model": ErrorBody},
         409: {"model": ErrorBody},
         415: {"model": ErrorBody},
         422: {"model": ErrorBody},
@@ -53,3 +55,10 @@ async def upload(
 def list_all(session: SessionDep) -> dict[str, Any]:
     """Every stored declaration, and per capability how many clients and tools use it."""
     return usage.list_declarations(session)
+
+
+@router.delete("/{declaration_id}", status_code=204)
+def delete(declaration_id: str, session: SessionDep, actor: ActorDep) -> Response:
+    """Delete a declaration (its owner or the Foundation)."""
+    usage.delete(session, actor, declaration_id)
+    return Response(status_code=204)

@@ -134,6 +134,16 @@ def test_usage_declarations_upload_list_and_count(fresh) -> None:  # type: ignor
     )
     assert bad.status_code == 422
     assert len(bad.json()["errors"]) >= 2  # every schema problem listed
+    # deleting: only the owner (or the Foundation); its capabilities stop counting
+    mist_id = listing["declarations"][0]["id"]
+    assert client.delete(f"/v2/usage/{mist_id}").status_code == 401
+    assert client.delete(f"/v2/usage/{mist_id}", headers=bearer(other)).status_code == 403
+    assert client.delete(f"/v2/usage/{mist_id}", headers=bearer(owner)).status_code == 204
+    assert client.delete(f"/v2/usage/{mist_id}", headers=bearer(owner)).status_code == 404
+    listing = client.get("/v2/usage").json()
+    assert [d["name"] for d in listing["declarations"]] == ["ansible-modules"]
+    assert listing["counts"][X] == {"clients": 0, "tools": 1}
+    assert "compute-servers-create" not in listing["counts"]
 
 
 # -- on the shared server -----------------------------------------------------------------
