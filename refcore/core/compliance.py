@@ -57,8 +57,12 @@ _STATE_OF = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class TestVerdict:
+    """One guideline test's verdict in one run. Read-only by convention: not frozen,
+    because a frozen dataclass's ``__init__`` costs twice as much, and an evaluation of
+    every guideline x target makes ~10,000 of these."""
+
     __test__ = False
 
     test: Test
@@ -155,22 +159,32 @@ class StatusSummary:
         }
 
 
-def _summaries(caps: list[CapabilityReport], refstack: bool) -> dict[str, StatusSummary]:
-    out = {}
-    for status in STATUSES:
-        count = passed = flag_pass = flag_fail = 0
-        for cap in caps:
-            if cap.status != status:
-                continue
-            for t in cap.tests:
-                ok = t.passed_refstack if refstack else t.passed
-                count += 1
-                passed += ok
-                if t.flagged:
-                    flag_pass += ok
-                    flag_fail += not ok
-        out[status] = StatusSummary(count, passed, flag_pass, flag_fail)
-    return out
+def _summaries(
+    caps: list[CapabilityReport],
+) -> tuple[dict[str, StatusSummary], dict[str, StatusSummary]]:
+    """Per status: (count, passed, flagged passed, flagged failed) under refcore's rules
+    and under RefStack's (names and aliases only), in one pass."""
+    # count, passed, flag pass, flag fail; then the same three under RefStack's rules
+    tallies = {status: [0, 0, 0, 0, 0, 0, 0] for status in STATUSES}
+    refstack_rules = ("name", "alias")
+    for cap in caps:
+        tally = tallies.get(cap.status)
+        if tally is None:
+            continue
+        for t in cap.tests:
+            ok = t.state is TestState.PASSED
+            ok_refstack = ok and t.matched_by in refstack_rules
+            tally[0] += 1
+            tally[1] += ok
+            tally[4] += ok_refstack
+            if t.test.flagged:
+                tally[2] += ok
+                tally[3] += not ok
+                tally[5] += ok_refstack
+                tally[6] += not ok_refstack
+    ours = {s: StatusSummary(t[0], t[1], t[2], t[3]) for s, t in tallies.items()}
+    theirs = {s: StatusSummary(t[0], t[4], t[5], t[6]) for s, t in tallies.items()}
+    return ours, theirs
 
 
 def _figures(summary: Mapping[str, StatusSummary]) -> dict[str, float | int | bool]:
@@ -252,7 +266,7 @@ class ComplianceReport:
 class RunIndex:
     """Look-ups over a run, built once and shared by many evaluations."""
 
-    __slots__ = ("results", "by_uuid", "passed_by_uuid", "fixture_failures")
+    __slots__ = ("results", "by_uuid", "passed_by_uuid", "fixture_failures", "_judged")
 
     def __init__(self, run: TestRun) -> None:
         self.results: Mapping[str, TestResult] = run.results
@@ -260,6 +274,8 @@ class RunIndex:
         self.passed_by_uuid: dict[str, TestResult] = {
             r.uuid: r for r in run.results.values() if r.uuid and r.outcome is Outcome.PASS
         }
+        #: verdicts already given, by the test object's id (targets share capabilities)
+        self._judged: dict[int, tuple[Test, TestVerdict]] = {}
         #: failed setUpClass / setUpModule results, by the class or module they set up
         self.fixture_failures: dict[str, TestResult] = {}
         for r in run.results.values():
@@ -268,6 +284,14 @@ class RunIndex:
                 self.fixture_failures[scope] = r
 
     def judge(self, test: Test) -> TestVerdict:
+        seen = self._judged.get(id(test))
+        if seen is not None and seen[0] is test:
+            return seen[1]
+        verdict = self._judge(test)
+        self._judged[id(test)] = (test, verdict)
+        return verdict
+
+    def _judge(self, test: Test) -> TestVerdict:
         results = self.results
         found = results.get(test.name)
         if found is not None and found.outcome is Outcome.PASS:
@@ -293,7 +317,7 @@ class RunIndex:
             found = self.by_uuid.get(uuid)
             rule = "idempotent_id"
         if found is None:
-            return self._not_run(test)
+            return self._not_run(test) if self.fixture_failures else TestVerdict(test, _NOT_RUN)
         return TestVerdict(test, _STATE_OF[found.outcome], rule, found.name, found.reason)
 
     def _not_run(self, test: Test) -> TestVerdict:
@@ -311,6 +335,7 @@ class RunIndex:
 
 
 _FAILED = frozenset({Outcome.FAIL, Outcome.ERROR})
+_NOT_RUN = TestState.NOT_RUN
 
 
 def evaluate(
@@ -324,8 +349,7 @@ def evaluate(
         capability = guideline.capabilities.get(name)
         verdicts = [index.judge(t) for t in capability.tests] if capability else []
         caps.append(CapabilityReport(name, status, capability, verdicts))
-    by_status = _summaries(caps, refstack=False)
-    refstack = _summaries(caps, refstack=True)
+    by_status, refstack = _summaries(caps)
     return ComplianceReport(
         guideline.id, target, caps, by_status, _figures(by_status), refstack, _figures(refstack)
     )
