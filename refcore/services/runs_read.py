@@ -204,9 +204,9 @@ def list_runs(
         if not actor.admin_of(product.organization_id):
             if not product.public:
                 raise Forbidden("Forbidden.")
-            flt.visible = Run.listed.is_(True)
+            flt.listed = True
     else:
-        flt.visible = Run.listed.is_(True)
+        flt.listed = True
     try:
         number = int(page) if page not in (None, "") else 1
     except ValueError:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -191,6 +192,18 @@ class Run(Base):
     passed_count: Mapped[int] = mapped_column(Integer)
     failed_count: Mapped[int] = mapped_column(Integer, default=0)
     skipped_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RunTally(Base):
+    """How many runs are listed (the community list), kept exact by triggers on
+    ``runs`` (migration 0003) so a list page need not count 100k rows. The total is
+    the sum over the shards: on PostgreSQL a run's id picks one of 16 rows, so
+    concurrent uploads rarely wait for each other's row lock; SQLite uses shard 0."""
+
+    __tablename__ = "run_tally"
+
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    listed: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class TestName(Base):

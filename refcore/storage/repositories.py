@@ -27,6 +27,7 @@ from refcore.storage.models import (
     Run,
     RunMeta,
     RunReport,
+    RunTally,
     RunTests,
     TestName,
     User,
@@ -148,18 +149,27 @@ def run_tests(session: Session, run_id: str) -> tuple[list[tuple[str, str, Outco
 # -- listing ----------------------------------------------------------------------------------
 @dataclass
 class RunFilter:
-    """What a list page shows. ``visible`` is the visibility clause the service built."""
+    """What a list page shows. ``visible`` is the visibility clause the service built;
+    ``listed`` restricts to the community list (anonymous or shared runs)."""
 
     visible: ColumnElement[bool] | None = None
+    listed: bool = False
     cpid: str | None = None
     verification_status: int | None = None
     start: datetime | None = None
     end: datetime | None = None
     version_ids: Sequence[str] | None = None
 
+    @property
+    def whole_community_list(self) -> bool:
+        others = (self.visible, self.cpid, self.verification_status, self.start, self.end)
+        return self.listed and self.version_ids is None and all(x is None for x in others)
+
     def apply(self, query: Select[Any]) -> Select[Any]:
         if self.visible is not None:
             query = query.where(self.visible)
+        if self.listed:
+            query = query.where(Run.listed.is_(True))
         if self.cpid is not None:
             query = query.where(Run.cpid == self.cpid)
         if self.verification_status is not None:
@@ -174,6 +184,8 @@ class RunFilter:
 
 
 def runs_count(session: Session, flt: RunFilter) -> int:
+    if flt.whole_community_list:  # the triggers' tally, not a count of every row
+        return int(session.execute(select(func.sum(RunTally.listed))).scalar_one() or 0)
     return int(session.execute(flt.apply(select(func.count()).select_from(Run))).scalar_one())
 
 
