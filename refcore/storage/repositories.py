@@ -80,7 +80,11 @@ def intern_tests(session: Session, pairs: Sequence[tuple[str, str]]) -> list[int
     """Ids of (name, uuid) pairs, inserting the unknown ones (sorted, so concurrent
     uploads take row locks in one order and cannot deadlock)."""
     pool, cache = _cache_for(session)
-    missing = sorted({p for p in pairs if p not in cache})
+    known = cache.get
+    ids = [known(p) for p in pairs]
+    if None not in ids:
+        return ids  # type: ignore[return-value]  # no None: every pair was known
+    missing = sorted({p for p, i in zip(pairs, ids, strict=True) if i is None})
     found: dict[tuple[str, str], int] = {}
     if missing:
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
@@ -98,7 +102,7 @@ def intern_tests(session: Session, pairs: Sequence[tuple[str, str]]) -> list[int
             found.update({(n, u): i for i, n, u in rows})
         pending = session.info.setdefault(_PENDING, (pool, {}))[1]
         pending.update(found)
-    return [cache.get(p) or found[p] for p in pairs]
+    return [i if i is not None else found[p] for p, i in zip(pairs, ids, strict=True)]
 
 
 def store_tests(
