@@ -7,12 +7,13 @@ is asking: the web session's user first, then ``Authorization: Bearer <token>``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from refcore.config import Settings
 from refcore.core.guidelines import GuidelineSet
@@ -47,23 +48,30 @@ def state(request: Request) -> AppState:
     return request.app.state.refcore  # type: ignore[no-any-return]
 
 
-def _settings(request: Request) -> Settings:
+# Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` one in the
+# thread pool, a thread hop per dependency per request.
+async def _settings(request: Request) -> Settings:
     return state(request).settings
 
 
-def _database(request: Request) -> Database:
+async def _database(request: Request) -> Database:
     return state(request).db
 
 
-def _session(request: Request) -> Iterator[Session]:
+async def _session(request: Request) -> AsyncIterator[Session]:
+    # creating a Session opens nothing; closing returns its connection to the pool
+    # (a rollback on the wire for PostgreSQL), so that part goes to the thread pool
     session = state(request).db.session(write=request.method not in _READ_METHODS)
     try:
         yield session
     finally:
-        session.close()
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
-def _actor(request: Request) -> Actor:
+async def _actor(request: Request) -> Actor:
     token = None
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
@@ -72,7 +80,11 @@ def _actor(request: Request) -> Actor:
     openid = request.session.get("user_openid") if "session" in request.scope else None
     if not token and not openid:
         return Actor()
-    with state(request).db.read() as session:
+    return await run_in_threadpool(_resolve, state(request).db, token, openid)
+
+
+def _resolve(db: Database, token: str | None, openid: str | None) -> Actor:
+    with db.read() as session:
         return resolve_actor(session, token=token, openid=openid)
 
 
@@ -80,7 +92,7 @@ def _guidelines(request: Request) -> GuidelineSet:
     return state(request).guidelines.get()
 
 
-def _source(request: Request) -> GuidelineSource:
+async def _source(request: Request) -> GuidelineSource:
     return state(request).guidelines
 
 

@@ -46,7 +46,7 @@ def _state(request: Request, name: str) -> Any:
     return getattr(app_state, name)
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return _state(request, "settings")  # type: ignore[no-any-return]
 
 
@@ -54,7 +54,7 @@ def get_guidelines(request: Request) -> GuidelineSet:
     return _state(request, "guidelines").get()  # type: ignore[no-any-return]
 
 
-def get_source(request: Request) -> GuidelineSource:
+async def get_source(request: Request) -> GuidelineSource:
     """The source itself, for services that key cached results by its fingerprint."""
     return _state(request, "guidelines")  # type: ignore[no-any-return]
 
