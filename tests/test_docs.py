@@ -50,3 +50,22 @@ def test_cli_reference_is_current() -> None:
     assert (ROOT / "docs" / "cli.md").read_text() == render(), (
         "docs/cli.md is out of date: python -m refcore.cli.reference > docs/cli.md"
     )
+
+
+def test_every_command_mentioned_exists() -> None:
+    """The reverse: a `refcore <command>` named in the README, the docs, the web pages or
+    the code's docstrings is a real command (the home page once said `refcore run`)."""
+    import re
+
+    ctx = click.Context(cli)
+    groups = {c.split()[1] for c in _commands(cli, ctx)}
+    files = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    files += sorted((ROOT / "refcore").rglob("*.html")) + sorted((ROOT / "refcore").rglob("*.py"))
+    mentioned = re.compile(r"(?:`|``|<code[^>]*>|\$ )refcore ([a-z][a-z-]+)")
+    wrong = [
+        f"{path.relative_to(ROOT)}: refcore {name}"
+        for path in files
+        for name in mentioned.findall(path.read_text(encoding="utf-8"))
+        if name not in groups
+    ]
+    assert wrong == []

@@ -171,7 +171,7 @@ def test_list_text(
     alias: bool = True,
     flag: bool = True,
 ) -> PlainTextResponse:
-    """The list as a file (one ``name[id-...]`` a line), as ``refcore run``/tempest take it."""
+    """The list as a file (one ``name[id-...]`` a line), as ``refcore test``/tempest take it."""
     guideline = gs[gid]
     chosen = default_target(guideline, target)
     types = [t for t in (type or "").split(",") if t in STATUSES] or None
