@@ -57,7 +57,7 @@ _STATE_OF = {
 }
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True)
 class TestVerdict:
     """One guideline test's verdict in one run. Read-only by convention: not frozen,
     because a frozen dataclass's ``__init__`` costs twice as much, and an evaluation of
