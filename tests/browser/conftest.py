@@ -84,12 +84,21 @@ class Server:
         return self.refcore("admin", "create-user", name, "--token", *extra)
 
 
-@pytest.fixture(scope="package")
+# SQLite always; PostgreSQL too when REFCORE_TEST_DATABASE_URL is set (as everywhere)
+DB_KINDS = ["sqlite"] + (["postgresql"] if os.environ.get("REFCORE_TEST_DATABASE_URL") else [])
+
+
+@pytest.fixture(scope="package", params=DB_KINDS)
 def server(
-    chromium, interop_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:  # type: ignore[no-untyped-def]
-    """``refcore serve`` with a fresh SQLite database and development login on."""
-    db_url = f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'refcore.db'}"
+    request: pytest.FixtureRequest,
+    chromium,  # type: ignore[no-untyped-def]
+    interop_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Server]:
+    """``refcore serve`` with a fresh database and development login on."""
+    from refcore_testing import _fresh_database
+
+    db_url, cleanup = _fresh_database(str(request.param), "browser", tmp_path_factory)
     port = _free_port()
     exe = Path(sys.executable).with_name("refcore")
     env = {**os.environ, "REFCORE_DEV_LOGIN": "1"}
@@ -135,6 +144,7 @@ def server(
         except subprocess.TimeoutExpired:
             process.kill()
             process.communicate()
+        cleanup()
 
 
 @pytest.fixture(scope="package")

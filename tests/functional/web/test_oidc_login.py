@@ -39,9 +39,14 @@ def idp(provider: OIDCProvider) -> Iterator[OIDCProvider]:
 
 
 def _serve(
-    name: str, interop: Path, tmp: pytest.TempPathFactory, env: dict[str, str], *args: str
+    kind: str,
+    name: str,
+    interop: Path,
+    tmp: pytest.TempPathFactory,
+    env: dict[str, str],
+    *args: str,
 ) -> Iterator[LiveServer]:
-    url, cleanup = _fresh_database("sqlite", name, tmp)
+    url, cleanup = _fresh_database(kind, name, tmp)
     process, base = start_server(url, interop, *args, env=env)
     server = LiveServer(base, url, process)
     try:
@@ -54,7 +59,10 @@ def _serve(
 
 @pytest.fixture(scope="module")
 def server(
-    provider: OIDCProvider, interop_dir: Path, tmp_path_factory: pytest.TempPathFactory
+    db_kind: str,
+    provider: OIDCProvider,
+    interop_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[LiveServer]:
     env = {
         "REFCORE_OIDC_SERVER_METADATA_URL": provider.metadata_url,
@@ -62,7 +70,7 @@ def server(
         "REFCORE_OIDC_CLIENT_SECRET": provider.client_secret,
         "REFCORE_SECRET_KEY": "oidc-test-secret",
     }
-    for live in _serve("oidc", interop_dir, tmp_path_factory, env):
+    for live in _serve(db_kind, "oidc", interop_dir, tmp_path_factory, env):
         provider.redirect_uris = {f"{live.url}/v1/auth/signin_return"}
         yield live
 
@@ -71,7 +79,7 @@ def server(
 def plain_server(
     interop_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
-    yield from _serve("no-oidc", interop_dir, tmp_path_factory, {})
+    yield from _serve("sqlite", "no-oidc", interop_dir, tmp_path_factory, {})
 
 
 @pytest.fixture
@@ -210,7 +218,9 @@ def test_login_with_several_workers(
         "REFCORE_OIDC_CLIENT_ID": idp.client_id,
         "REFCORE_OIDC_CLIENT_SECRET": idp.client_secret,
     }
-    for live in _serve("oidc-workers", interop_dir, tmp_path_factory, env, "--workers", "2"):
+    for live in _serve(
+        "sqlite", "oidc-workers", interop_dir, tmp_path_factory, env, "--workers", "2"
+    ):
         callback = f"{live.url}/v1/auth/signin_return"
         idp.redirect_uris.add(callback)
         for i in range(4):
@@ -315,7 +325,7 @@ def test_unreachable_provider_is_a_clear_page(
 ) -> None:
     nowhere = f"http://127.0.0.1:{free_port()}/.well-known/openid-configuration"
     env = {"REFCORE_OIDC_SERVER_METADATA_URL": nowhere, "REFCORE_OIDC_CLIENT_ID": "x"}
-    for live in _serve("oidc-down", interop_dir, tmp_path_factory, env):
+    for live in _serve("sqlite", "oidc-down", interop_dir, tmp_path_factory, env):
         with httpx.Client(base_url=live.url, timeout=30) as client:
             r = client.get("/v1/auth/signin")
             assert r.status_code == 502
