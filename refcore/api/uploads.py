@@ -10,6 +10,8 @@ overlap with the event loop's own work (reading the next body) and scale with
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import Callable
 from functools import partial
 from typing import ParamSpec, TypeVar
@@ -22,14 +24,18 @@ __all__ = ["run_upload"]
 P = ParamSpec("P")
 T = TypeVar("T")
 
-_limiters: dict[str, CapacityLimiter] = {}
+# one limiter per event loop (a limiter belongs to the loop it was first used in; tests
+# and embedders may run several apps on several loops in one process)
+_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _limiter() -> CapacityLimiter:
-    # created on first use, inside the running event loop (anyio binds it to the loop)
-    limiter = _limiters.get("uploads")
+    loop = asyncio.get_running_loop()
+    limiter = _limiters.get(loop)
     if limiter is None:
-        limiter = _limiters["uploads"] = CapacityLimiter(1)
+        limiter = _limiters[loop] = CapacityLimiter(1)
     return limiter
 
 
