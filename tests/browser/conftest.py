@@ -75,6 +75,7 @@ def _free_port() -> int:
 class Server:
     url: str
     db_url: str
+    kind: str = "sqlite"
 
     def refcore(self, *args: str) -> str:
         """Run the ``refcore`` CLI against this server's database; its stdout."""
@@ -144,7 +145,7 @@ def server(
             pytest.fail("refcore serve did not answer within 60 s")
         time.sleep(0.2)
     try:
-        yield Server(url, db_url)
+        yield Server(url, db_url, str(request.param))
     finally:
         process.terminate()
         try:
@@ -156,12 +157,20 @@ def server(
 
 
 @pytest.fixture(scope="package")
-def shots() -> Path:
+def screenshots_root() -> Path:
     """The screenshot folder, emptied once per session."""
     if SHOTS.exists():
         shutil.rmtree(SHOTS)
     SHOTS.mkdir(parents=True)
     return SHOTS
+
+
+@pytest.fixture
+def shots(screenshots_root: Path, server: Server) -> Path:
+    """Screenshots of the run against one database: ``artifacts/screenshots/<kind>/``."""
+    folder = screenshots_root / server.kind
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 @pytest.fixture
