@@ -30,7 +30,7 @@ from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from refcore_testing import start_server, stop_server  # noqa: E402
+from refcore_testing import run_row, start_server, stop_server  # noqa: E402
 
 from refcore.services import accounts  # noqa: E402
 from refcore.storage.db import Database  # noqa: E402
@@ -131,22 +131,11 @@ def bulk_runs(db: Database, total: int) -> None:
         rows = []
         for i in range(total - have):
             rows.append(
-                {
-                    "id": str(uuid.uuid4()),
-                    "cpid": uuid.uuid4().hex,
-                    "duration_seconds": 10,
-                    "created_at": now - timedelta(seconds=have + i + 1),
-                    "owner_id": None,
-                    "shared": False,
-                    "listed": True,
-                    "verification_status": 0,
-                    "api": "v1",
-                    "format": "refstack-json",
-                    "test_count": 0,
-                    "passed_count": 0,
-                    "failed_count": 0,
-                    "skipped_count": 0,
-                }
+                run_row(
+                    cpid=uuid.uuid4().hex,
+                    duration_seconds=10,
+                    created_at=now - timedelta(seconds=have + i + 1),
+                )
             )
             if len(rows) == 5000:
                 conn.execute(Run.__table__.insert(), rows)

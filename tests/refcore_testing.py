@@ -16,6 +16,33 @@ from pathlib import Path
 import pytest
 
 
+def run_row(**values: object) -> dict[str, object]:
+    """A plain ``runs`` row (no tests) for a Core insert: a new id, created now,
+    anonymous and listed, nothing verified; ``values`` override any column."""
+    import uuid
+
+    from refcore.storage.models import utcnow
+
+    row: dict[str, object] = {
+        "id": str(uuid.uuid4()),
+        "cpid": None,
+        "duration_seconds": None,
+        "created_at": utcnow(),
+        "owner_id": None,
+        "shared": False,
+        "listed": True,
+        "verification_status": 0,
+        "api": "v1",
+        "format": "refstack-json",
+        "test_count": 0,
+        "passed_count": 0,
+        "failed_count": 0,
+        "skipped_count": 0,
+    }
+    row.update(values)
+    return row
+
+
 def _fresh_database(kind: str, name: str, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """(url, cleanup) of an empty database of ``kind``."""
     if kind == "sqlite":

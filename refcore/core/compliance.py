@@ -60,8 +60,8 @@ _STATE_OF = {
 @dataclass(slots=True)
 class TestVerdict:
     """One guideline test's verdict in one run. Read-only by convention: not frozen,
-    because a frozen dataclass's ``__init__`` costs twice as much, and an evaluation of
-    every guideline x target makes ~10,000 of these."""
+    because a frozen dataclass's ``__init__`` takes ~3.5 times as long (600 vs 165 ns,
+    timeit), and an evaluation of every guideline x target makes ~10,000 of these."""
 
     __test__ = False
 
@@ -317,25 +317,24 @@ class RunIndex:
             found = self.by_uuid.get(uuid)
             rule = "idempotent_id"
         if found is None:
-            return self._not_run(test) if self.fixture_failures else TestVerdict(test, _NOT_RUN)
+            return self._not_run(test)
         return TestVerdict(test, _STATE_OF[found.outcome], rule, found.name, found.reason)
 
     def _not_run(self, test: Test) -> TestVerdict:
-        if self.fixture_failures:
-            scope = test.name
-            while scope:
-                fixture = self.fixture_failures.get(scope)
-                scope = scope.rsplit(".", 1)[0] if "." in scope else ""
-                if fixture is not None:
-                    reason = f"{fixture.name} failed" + (
-                        f": {fixture.reason}" if fixture.reason else ""
-                    )
-                    return TestVerdict(test, TestState.FAILED, "fixture", fixture.name, reason)
+        """No result of its own: failed if its class's or module's fixture failed."""
+        scope = test.name if self.fixture_failures else ""
+        while scope:
+            fixture = self.fixture_failures.get(scope)
+            if fixture is not None:
+                reason = f"{fixture.name} failed" + (
+                    f": {fixture.reason}" if fixture.reason else ""
+                )
+                return TestVerdict(test, TestState.FAILED, "fixture", fixture.name, reason)
+            scope = scope.rpartition(".")[0]
         return TestVerdict(test, TestState.NOT_RUN)
 
 
 _FAILED = frozenset({Outcome.FAIL, Outcome.ERROR})
-_NOT_RUN = TestState.NOT_RUN
 
 
 def evaluate(

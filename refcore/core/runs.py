@@ -67,8 +67,6 @@ def split_test_id(test_id: str) -> tuple[str, tuple[str, ...], str | None]:
 
 
 _FIXTURE = re.compile(r"^(?:setUpClass|setUpModule) \(([\w.]+)\)$")
-
-
 _FAILED_LOAD = "unittest.loader._FailedTest."
 
 

@@ -112,8 +112,9 @@ _V1_DECODER = msgspec.json.Decoder(_V1Upload)
 
 
 def _read_v1(body: bytes) -> _V1Upload:
-    """Parse and validate in one pass (msgspec: ~0.3 ms for 1,500 tests, where ``json``
-    and jsonschema take ~1.5 ms). Whatever msgspec refuses (bad JSON, a schema error, a
+    """Parse and validate in one pass with msgspec (read and dedupe 1,500 tests: 0.65 ms,
+    where ``json.loads``, a hand-written check and the dedupe took 1.64 ms; timeit).
+    Whatever msgspec refuses (bad JSON, a schema error, a
     null uuid, a name over the length limit, a float duration, UTF-16...) goes the slow
     way: ``json`` decides and jsonschema words the errors, exactly as RefStack does."""
     try:

@@ -108,11 +108,11 @@ _LOGIN_NEXT = "login_next"
 async def signin(request: Request, settings: SettingsDep, next: str | None = None) -> Any:
     """Start an OpenID Connect login; ``next`` (a path on this site) is where the
     browser lands once logged in."""
-    target = local_path(next).lstrip("/")
+    target = local_path(next)
     if request.session.get("user_openid"):
-        return RedirectResponse(_ui(request, settings, target), status_code=302)
+        return RedirectResponse(_ui(request, settings, target.lstrip("/")), status_code=302)
     client = _oauth(request)
-    request.session[_LOGIN_NEXT] = target
+    request.session[_LOGIN_NEXT] = target  # checked here; the session cookie is signed
     base = (settings.api_url or str(request.base_url)).rstrip("/")
     try:  # the first login fetches the provider's discovery document
         return await client.authorize_redirect(request, f"{base}/v1/auth/signin_return")
@@ -140,10 +140,10 @@ async def signin_return(request: Request, session: SessionDep, settings: Setting
         return _login_failed(request, "the provider returned no ID token with a subject (sub)")
     openid = f"{info.get('iss', '')}#{subject}" if info.get("iss") else subject
     user = accounts.upsert_user(session, openid, email=info.get("email"), fullname=info.get("name"))
-    target = request.session.get(_LOGIN_NEXT, "")
+    target = str(request.session.get(_LOGIN_NEXT, "/"))
     request.session.clear()  # a fresh session for the new user (no fixation)
     request.session["user_openid"] = user.openid
-    return RedirectResponse(_ui(request, settings, local_path("/" + target).lstrip("/")), 302)
+    return RedirectResponse(_ui(request, settings, target.lstrip("/")), status_code=302)
 
 
 @router.get("/auth/signout")

@@ -10,11 +10,11 @@ import hashlib
 import json
 import secrets
 import time
-from typing import Any
 
 import httpx
 
 from refcore.errors import RunnerError
+from refcore.runner.cloud import Cloud, preflight
 
 from .identity import Account
 
@@ -38,7 +38,7 @@ def check_object_storage(
         while True:
             try:
                 return _round_trip(http, keystone_url, account)
-            except (_Refused, httpx.HTTPError) as exc:
+            except (_Refused, RunnerError, httpx.HTTPError) as exc:
                 last = str(exc) or type(exc).__name__
             if time.monotonic() >= deadline:
                 raise RunnerError(
@@ -48,12 +48,20 @@ def check_object_storage(
 
 
 def _round_trip(http: httpx.Client, keystone_url: str, account: Account) -> str:
-    token, storage = _token(http, keystone_url, account)
-    headers = {"X-Auth-Token": token}
+    cloud = Cloud(
+        keystone_url, account.username, account.password, account.project, origin="sandbox"
+    )
+    session = preflight(cloud)  # the token and the catalog, as `refcore test` gets them
+    endpoint = session.endpoint("object-store")
+    if endpoint is None:
+        raise _Refused("Keystone's catalog has no public object-store endpoint")
+    storage = endpoint.url.rstrip("/")
+    headers = {"X-Auth-Token": session.token}
     container = f"{storage}/refcore-smoke-{secrets.token_hex(4)}"
     _expect(http.put(container, headers=headers), (201, 202), "PUT container")
     try:
         data = secrets.token_bytes(SEGMENT)
+        etag = hashlib.md5(data, usedforsecurity=False).hexdigest()
         manifest = []
         for i in (1, 2):
             segment = f"{container}/segment-{i}"
@@ -61,7 +69,7 @@ def _round_trip(http: httpx.Client, keystone_url: str, account: Account) -> str:
             manifest.append(
                 {
                     "path": segment[len(storage) :],
-                    "etag": hashlib.md5(data, usedforsecurity=False).hexdigest(),
+                    "etag": etag,
                     "size_bytes": SEGMENT,
                 }
             )
@@ -91,32 +99,6 @@ def _round_trip(http: httpx.Client, keystone_url: str, account: Account) -> str:
     finally:
         _clean(http, container, headers)
     return storage
-
-
-def _token(http: httpx.Client, keystone_url: str, account: Account) -> tuple[str, str]:
-    body: dict[str, Any] = {
-        "auth": {
-            "identity": {
-                "methods": ["password"],
-                "password": {
-                    "user": {
-                        "name": account.username,
-                        "password": account.password,
-                        "domain": {"id": "default"},
-                    }
-                },
-            },
-            "scope": {"project": {"name": account.project, "domain": {"id": "default"}}},
-        }
-    }
-    response = http.post(keystone_url.rstrip("/") + "/v3/auth/tokens", json=body)
-    _expect(response, (201,), "Keystone token")
-    for service in response.json()["token"].get("catalog", []):
-        if service.get("type") == "object-store":
-            for endpoint in service.get("endpoints", []):
-                if endpoint.get("interface") == "public":
-                    return response.headers["X-Subject-Token"], str(endpoint["url"]).rstrip("/")
-    raise _Refused("Keystone's catalog has no public object-store endpoint")
 
 
 def _expect(response: httpx.Response, ok: tuple[int, ...], what: str) -> None:

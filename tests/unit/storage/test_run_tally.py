@@ -4,29 +4,13 @@ whatever writes ``runs``: the ORM, a Core bulk insert, an update of ``listed``, 
 from __future__ import annotations
 
 import random
-import uuid
 
 import pytest
+from refcore_testing import run_row
 from sqlalchemy import delete, func, insert, select, update
 
 from refcore.storage import repositories as repo
-from refcore.storage.models import Run, RunTally, utcnow
-
-
-def _row(listed: bool) -> dict[str, object]:
-    return {
-        "id": str(uuid.uuid4()),
-        "created_at": utcnow(),
-        "shared": False,
-        "listed": listed,
-        "verification_status": 0,
-        "api": "v1",
-        "format": "refstack-json",
-        "test_count": 0,
-        "passed_count": 0,
-        "failed_count": 0,
-        "skipped_count": 0,
-    }
+from refcore.storage.models import Run, RunTally
 
 
 def _counted(session) -> tuple[int, int]:  # type: ignore[no-untyped-def]
@@ -40,12 +24,12 @@ def test_tally_follows_every_kind_of_write(db_session) -> None:  # type: ignore[
     for step in range(60):
         action = rnd.choice(["orm", "bulk", "toggle", "delete"] if ids else ["orm", "bulk"])
         if action == "orm":
-            run = Run(**_row(rnd.random() < 0.5))
+            run = Run(**run_row(listed=rnd.random() < 0.5))
             db_session.add(run)
             db_session.flush()
             ids.append(run.id)
         elif action == "bulk":
-            rows = [_row(rnd.random() < 0.5) for _ in range(rnd.randint(1, 30))]
+            rows = [run_row(listed=rnd.random() < 0.5) for _ in range(rnd.randint(1, 30))]
             db_session.execute(insert(Run), rows)
             ids += [str(r["id"]) for r in rows]
         elif action == "toggle":
@@ -85,7 +69,7 @@ def test_migration_counts_the_runs_already_stored(db_kind, tmp_path_factory) -> 
     try:
         upgrade(db.engine, "0002")
         with db.engine.begin() as conn:
-            conn.execute(insert(Run), [_row(i % 3 != 0) for i in range(30)])  # 20 listed
+            conn.execute(insert(Run), [run_row(listed=i % 3 != 0) for i in range(30)])  # 20 listed
         upgrade(db.engine)
         with db.read() as session:
             assert _counted(session) == (20, 20)
