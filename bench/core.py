@@ -54,9 +54,9 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["REFCORE_CACHE_DIR"] = tempfile.mkdtemp(prefix="refcore-bench-")
 
-    from refcore import sources
     from refcore.core.compliance import evaluate_all
     from refcore.core.results import parse_run
+    from refcore.readers import guidelines as sources
 
     print(f"python {sys.version.split()[0]}, guidelines from {args.guidelines}")
     cold = timed(lambda: sources.load_guidelines(args.guidelines, use_cache=False), 5)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from refcore.version import __version__
 
 _EXPORTS = {
     "ComplianceReport": "refcore.core.compliance",
@@ -26,9 +26,9 @@ _EXPORTS = {
     "TestRun": "refcore.core.runs",
     "evaluate": "refcore.core.compliance",
     "evaluate_all": "refcore.core.compliance",
-    "load_guidelines": "refcore.sources",
+    "load_guidelines": "refcore.readers.guidelines",
     "parse_run": "refcore.core.results",
-    "read_run": "refcore.runs_io",
+    "read_run": "refcore.readers.runs",
 }
 
 __all__ = [
@@ -53,8 +53,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from refcore.core.results import parse_run
     from refcore.core.runs import Outcome, TestResult, TestRun
     from refcore.errors import RefcoreError
-    from refcore.runs_io import read_run
-    from refcore.sources import load_guidelines
+    from refcore.readers.guidelines import load_guidelines
+    from refcore.readers.runs import read_run
 
 
 def __getattr__(name: str) -> Any:

@@ -39,7 +39,7 @@ def samples_dir(shared_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def guidelines(interop_dir: Path):  # type: ignore[no-untyped-def]
     """Every real guideline, loaded once for the session."""
-    from refcore.sources import load_guidelines
+    from refcore.readers.guidelines import load_guidelines
 
     return load_guidelines(interop_dir, use_cache=False)
 

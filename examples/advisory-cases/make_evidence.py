@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from refcore.core.guidelines import Guideline
-from refcore.sources import load_guidelines
+from refcore.readers.guidelines import load_guidelines
 
 HERE = Path(__file__).resolve().parent
 GUIDELINE = "havana"

@@ -13,8 +13,8 @@ from typing import Any
 
 import click
 
-from refcore import __version__
 from refcore.cli._common import LazyGroup
+from refcore.version import __version__
 
 __all__ = ["LAZY_COMMANDS", "main"]
 

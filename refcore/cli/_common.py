@@ -73,7 +73,7 @@ def json_option(f: F) -> F:
 
 
 def load(source: str | None) -> GuidelineSet:
-    from refcore.sources import load_guidelines
+    from refcore.readers.guidelines import load_guidelines
 
     return load_guidelines(source)
 

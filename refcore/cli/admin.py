@@ -111,7 +111,7 @@ def serve(
 
     import uvicorn
 
-    from refcore.api.app import create_app
+    from refcore.server.app import create_app
 
     sock = _bind(host, port)
     settings = _settings(db_url, guidelines=guidelines_source)
@@ -137,7 +137,7 @@ def serve(
     # and a login, its OIDC state and CSRF tokens only work on the worker that made them)
     os.environ["REFCORE_SECRET_KEY"] = settings.secret_key
     config = uvicorn.Config(
-        "refcore.api.app:create_app",
+        "refcore.server.app:create_app",
         factory=True,
         workers=workers,
         log_level=log_level,

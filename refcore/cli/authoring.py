@@ -97,7 +97,7 @@ def draft(
     """Write a draft guideline from a base and a worksheet's scores (2016A rules),
     validate it against the 2.0 schema and print its diff against the base."""
     from refcore.core.drafting import draft_guideline
-    from refcore.sources import resolve_source, schemas_in
+    from refcore.readers.guidelines import resolve_source, schemas_in
 
     gs = load(guidelines_source)
     base = gs[base_id]

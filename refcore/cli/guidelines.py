@@ -161,7 +161,7 @@ def validate(what: str | None, guidelines_source: str | None, as_json: bool) -> 
 
     Exit 0 when every file is usable (warnings are printed), 1 otherwise.
     """
-    from refcore.sources import load_file, resolve_source, schemas_in
+    from refcore.readers.guidelines import load_file, resolve_source, schemas_in
 
     issues = []
     if what and Path(what).is_file():

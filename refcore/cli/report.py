@@ -37,7 +37,7 @@ def report(
     Exit 0 when the run meets it (with --all: meets at least one), 1 when
     not, 2 on bad input.
     """
-    from refcore.runs_io import read_run
+    from refcore.readers.runs import read_run
 
     if not all_ and not guideline_id:
         raise click.UsageError("give --guideline ID (and --target), or --all")

@@ -25,7 +25,7 @@ def resolve_guideline(spec: str, source: str | None) -> Guideline:
     """A guideline id of the source, or the path of a guideline file."""
     path = Path(spec)
     if path.is_file():
-        from refcore.sources import load_file
+        from refcore.readers.guidelines import load_file
 
         return load_file(path.resolve(), rel=path.name)
     return load(source)[spec]
@@ -119,8 +119,8 @@ def suggest(
     as_json: bool,
 ) -> None:
     """Criteria computed from evidence next to the guideline's recorded achievements."""
-    from refcore.cli._evidence_io import read_run_records, read_usage
     from refcore.core.evidence import DEFAULT_MIN_CLOUDS, suggest_marks
+    from refcore.readers.evidence import read_run_records, read_usage
 
     gs = load(guidelines_source)
     guideline = gs[guideline_id]
@@ -178,9 +178,9 @@ def whatif(
     as_json: bool,
 ) -> None:
     """Which runs meet guideline A, which would meet B, and what each would miss."""
-    from refcore.cli._evidence_io import run_files
     from refcore.core.whatif import what_if
-    from refcore.runs_io import read_run
+    from refcore.readers.evidence import run_files
+    from refcore.readers.runs import read_run
 
     files = list(runs) + (run_files(runs_dir) if runs_dir else [])
     if not files:

@@ -154,7 +154,7 @@ def _run_with_progress(plan: Any, concurrency: int | None) -> Any:
 
 def _upload(url: str, outcome, key: Path | None, v2: bool, cpid: str) -> None:  # type: ignore[no-untyped-def]
     from refcore.client import RefcoreClient
-    from refcore.runner.upload import load_private_key, refstack_body, refstack_results, sign_body
+    from refcore.client.body import load_private_key, refstack_body, refstack_results, sign_body
 
     out = console()
     with RefcoreClient(url) as client:

@@ -40,8 +40,8 @@ def upload(
     --v2 sends the file itself, so failures and skips are kept.
     """
     from refcore.client import RefcoreClient
-    from refcore.runner.upload import load_private_key, refstack_body, refstack_results, sign_body
-    from refcore.runs_io import read_run
+    from refcore.client.body import load_private_key, refstack_body, refstack_results, sign_body
+    from refcore.readers.runs import read_run
 
     if key is not None and v2:
         raise click.UsageError("--key signs a v1 upload; v2 uploads are not signed")
@@ -68,7 +68,7 @@ def upload(
 def sign(key: Path) -> None:
     """Print KEY's public key and its self-signature, to import on your profile
     (what `refstack-client sign` prints)."""
-    from refcore.runner.upload import load_private_key, self_signature
+    from refcore.client.body import load_private_key, self_signature
 
     public, signature = self_signature(load_private_key(key))
     click.echo(f"Public key:\n{public}\n\nSelf signature:\n{signature}")

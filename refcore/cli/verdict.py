@@ -72,7 +72,7 @@ def verdict(
     is refused, 2 on bad input.
     """
     from refcore.core.tc_rules import Policy
-    from refcore.verdict_io import read_evidence, read_profile
+    from refcore.readers.profiles import read_evidence, read_profile
 
     profile = read_profile(profile_file)
     gs = load(guidelines_source)

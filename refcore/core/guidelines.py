@@ -335,8 +335,17 @@ class GuidelineSet(Mapping[str, Guideline]):
     verticals, legacy and drafts.
     """
 
-    def __init__(self, guidelines: Iterable[Guideline], issues: Sequence[Issue] = ()) -> None:
+    def __init__(
+        self,
+        guidelines: Iterable[Guideline],
+        issues: Sequence[Issue] = (),
+        *,
+        fingerprint: str = "",
+    ) -> None:
         self._by_id: dict[str, Guideline] = {}
+        #: what the set was read from (files, sizes, times), as the reader states it: the key
+        #: of every cache derived from the set ("" when the set was built in memory)
+        self.fingerprint = fingerprint
         for guideline in sorted(guidelines, key=_sort_key):
             self._by_id[guideline.id] = guideline
         #: problems with files that could not be read at all

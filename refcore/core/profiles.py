@@ -1,6 +1,6 @@
 """Product profiles: what a product is, claims, runs, and what proves it.
 
-A profile is plain data (read from YAML or JSON by :mod:`refcore.verdict_io`),
+A profile is plain data (read from YAML or JSON by :mod:`refcore.readers.profiles`),
 checked against the published JSON schema
 ``refcore/core/schemas/product-profile.schema.json`` and turned into a
 :class:`Profile`. Every schema violation is reported at once, each with the JSON

@@ -1,6 +1,6 @@
 """Parse a test-run file (bytes) into a :class:`~refcore.core.runs.TestRun`.
 
-Pure: no file or network I/O (:mod:`refcore.runs_io` reads files). The formats are in
+Pure: no file or network I/O (:mod:`refcore.readers.runs` reads files). The formats are in
 :data:`FORMATS`: ``subunit2`` (``tempest run --subunit``) and ``subunit1`` (stestr's
 repository, what refstack-client reads), both read with python-subunit; ``refstack-json``
 (the upload body, or the v1 API's ``{"results": ["name", ...]}``; every test in it passed);

@@ -5,7 +5,7 @@ Every public function takes ``session`` first and, when permissions matter, the
 commit their own transaction (one per call: an upload is stored completely or
 not at all); they raise :class:`~refcore.errors.ServiceError` subclasses with
 RefStack's messages, which the edges turn into responses. Nothing here knows
-about HTTP, so ``refcore.web`` can call the same functions as ``refcore.api``.
+about HTTP, so ``refcore.server.pages`` can call the same functions as ``refcore.server``.
 
 Modules: ``accounts`` (users, tokens, keys, the Actor), ``signatures``
 (OpenSSH keys, RSA signatures), ``runs`` (upload), ``runs_read`` (list, detail,

@@ -12,6 +12,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +21,15 @@ from sqlalchemy.orm import Session
 from refcore.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from refcore.services.signatures import KEY_FORMATS, key_md5, parse_key_line, verify
 from refcore.storage import repositories as repo
-from refcore.storage.models import ApiToken, Organization, OrgMember, PublicKey, User
+from refcore.storage.models import (
+    ApiToken,
+    LoginSession,
+    Organization,
+    OrgMember,
+    PublicKey,
+    User,
+    utcnow,
+)
 
 __all__ = [
     "ANONYMOUS",
@@ -30,11 +39,13 @@ __all__ = [
     "create_token",
     "create_user",
     "delete_public_key",
+    "end_login",
     "ensure_foundation",
     "hash_token",
     "list_public_keys",
     "profile",
     "resolve_actor",
+    "start_login",
     "upsert_user",
     "user_by_openid",
 ]
@@ -82,14 +93,17 @@ def actor_for(session: Session, user: User) -> Actor:
     )
 
 
-def resolve_actor(
-    session: Session, *, token: str | None = None, openid: str | None = None
-) -> Actor:
-    """The session's user first (``openid``), then the bearer ``token``; a token that
-    matches nobody is a 401, as is a session naming a user that no longer exists."""
+def resolve_actor(session: Session, *, token: str | None = None, login: str | None = None) -> Actor:
+    """Who is asking: the browser's login (``login``, the id its cookie carries) first, then the
+    bearer ``token``. A token that matches nobody is a 401; a login that has ended (logged out,
+    expired, its user deleted) is anonymous."""
     user = None
-    if openid:
-        user = user_by_openid(session, openid)
+    if login:
+        user = session.scalar(
+            select(User)
+            .join(LoginSession, LoginSession.user_id == User.id)
+            .where(LoginSession.id_hash == hash_token(login), LoginSession.expires_at > utcnow())
+        )
     if user is None and token:
         user = session.scalar(
             select(User)
@@ -99,6 +113,33 @@ def resolve_actor(
         if user is None:
             raise Unauthorized("Invalid API token")
     return actor_for(session, user) if user is not None else ANONYMOUS
+
+
+#: how long a browser login lasts (the cookie's max age too)
+LOGIN_LIFETIME = timedelta(days=7)
+
+
+def start_login(session: Session, user: User) -> str:
+    """A new server-side login for ``user``; returns the id the browser's cookie carries."""
+    login = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.execute(delete(LoginSession).where(LoginSession.expires_at <= now))
+    session.add(
+        LoginSession(
+            id_hash=hash_token(login),
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + LOGIN_LIFETIME,
+        )
+    )
+    session.commit()
+    return login
+
+
+def end_login(session: Session, login: str) -> None:
+    """Log out: the login ends server-side, whatever copies of the cookie exist."""
+    session.execute(delete(LoginSession).where(LoginSession.id_hash == hash_token(login)))
+    session.commit()
 
 
 def user_by_openid(session: Session, openid: str) -> User | None:

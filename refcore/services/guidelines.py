@@ -2,7 +2,7 @@
 
 :class:`GuidelineSource` is the contract (``get()`` -> a GuidelineSet and its
 fingerprint); :class:`LoadedSource` loads from a directory or URL once (via
-:func:`refcore.sources.load_guidelines`) and :class:`FixedSource` wraps a set
+:func:`refcore.readers.guidelines.load_guidelines`) and :class:`FixedSource` wraps a set
 already in memory (tests, the web UI's previews).
 """
 
@@ -49,7 +49,7 @@ class LoadedSource:
         if self._set is None:
             with self._lock:
                 if self._set is None:
-                    from refcore.sources import load_guidelines
+                    from refcore.readers.guidelines import load_guidelines
 
                     self._set = load_guidelines(self.source)
         return self._set
@@ -57,7 +57,7 @@ class LoadedSource:
     @property
     def fingerprint(self) -> str:
         gs = self.get()
-        return getattr(gs, "_fingerprint", None) or _digest(gs)
+        return gs.fingerprint or _digest(gs)
 
 
 class FixedSource:

@@ -29,7 +29,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from refcore import __version__
 from refcore.core import compliance
 from refcore.core.compliance import RunIndex, evaluate
 from refcore.core.runs import TestResult, TestRun
@@ -38,6 +37,7 @@ from refcore.services.guidelines import GuidelineSource
 from refcore.services.runs_read import get_run
 from refcore.storage import repositories as repo
 from refcore.storage.models import Run, RunReport
+from refcore.version import __version__
 
 __all__ = ["MEETS_KINDS", "cache_key", "load_testrun", "meets", "report"]
 

@@ -29,6 +29,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 __all__ = [
     "ApiToken",
     "Base",
+    "LoginSession",
     "OrgMember",
     "Organization",
     "Product",
@@ -88,6 +89,18 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = _created()
+
+
+class LoginSession(Base):
+    """A browser's login, server-side: the signed cookie carries only its random id, of which
+    only the sha256 is stored. Logging out deletes the row, so a copied cookie dies with it."""
+
+    __tablename__ = "login_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = _created()
+    expires_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
 
 
 class PublicKey(Base):

@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from refcore.runs_io import read_run
+from refcore.readers.runs import read_run
 
 pytestmark = [
     pytest.mark.e2e,

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from refcore.core.verdicts import Outcome, Severity, Verdict, VerdictOptions, decide_verdict
-from refcore.verdict_io import read_evidence, read_profile
+from refcore.readers.profiles import read_evidence, read_profile
 
 CASES = Path(__file__).resolve().parents[2] / "examples" / "advisory-cases"
 BINDING = VerdictOptions(enforce_advisory=True)

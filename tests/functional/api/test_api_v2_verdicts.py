@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from refcore.core.verdicts import VerdictOptions, decide_verdict
-from refcore.verdict_io import read_evidence, read_profile
+from refcore.readers.profiles import read_evidence, read_profile
 
 CASES = Path(__file__).resolve().parents[3] / "examples" / "advisory-cases"
 

@@ -19,8 +19,8 @@ from web_client import WebApp
 
 @pytest.fixture(scope="session")
 def web(guidelines, db_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebApp]:  # type: ignore[no-untyped-def]
-    from refcore.api.app import create_app
     from refcore.config import Settings
+    from refcore.server.app import create_app
     from refcore.services.guidelines import FixedSource
     from refcore.storage.db import Database
     from refcore.storage.migrate import upgrade

@@ -24,8 +24,8 @@ def test_dev_login_only_for_existing_users_and_local_redirects(web, visit) -> No
 def test_login_page_without_any_login_configured(web, guidelines) -> None:  # type: ignore[no-untyped-def]
     from web_client import Visitor
 
-    from refcore.api.app import create_app
     from refcore.config import Settings
+    from refcore.server.app import create_app
     from refcore.services.guidelines import FixedSource
 
     settings = Settings(database_url=web.db.url, dev_login=False, secret_key="x")
@@ -146,8 +146,8 @@ def test_session_cookie_flags(web, guidelines) -> None:  # type: ignore[no-untyp
     are https (a session cookie sent over plain HTTP can be read off the wire)."""
     from web_client import Visitor
 
-    from refcore.api.app import create_app
     from refcore.config import Settings
+    from refcore.server.app import create_app
     from refcore.services.guidelines import FixedSource
 
     def cookie(**settings: object) -> str:

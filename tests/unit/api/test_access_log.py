@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from refcore.api.access_log import RedactQuery, redact
+from refcore.server.access_log import RedactQuery, redact
 
 
 @pytest.mark.parametrize(
@@ -29,8 +29,8 @@ def test_redact(path: str, logged: str) -> None:
 def test_create_app_installs_the_filter_on_uvicorn_access(
     tmp_path, caplog: pytest.LogCaptureFixture
 ) -> None:  # type: ignore[no-untyped-def]
-    from refcore.api.app import create_app
     from refcore.config import Settings
+    from refcore.server.app import create_app
 
     create_app(Settings(database_url=f"sqlite:///{tmp_path / 'x.db'}", secret_key="k"))
     create_app(Settings(database_url=f"sqlite:///{tmp_path / 'x.db'}", secret_key="k"))

@@ -6,7 +6,7 @@ import asyncio
 import threading
 import time
 
-from refcore.api.uploads import run_upload
+from refcore.server.api.uploads import run_upload
 
 
 def _in_a_thread(main):  # type: ignore[no-untyped-def]

@@ -17,7 +17,7 @@ from refcore.errors import ScoringError
 
 @pytest.fixture(scope="module")
 def schema(interop_dir: Path):  # type: ignore[no-untyped-def]
-    from refcore.sources import schemas_in
+    from refcore.readers.guidelines import schemas_in
 
     return schemas_in(interop_dir)["2.0"]
 

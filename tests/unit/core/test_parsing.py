@@ -8,7 +8,7 @@ import pytest
 
 from refcore.core.parsing import guess_id, loads_lenient, parse_guideline
 from refcore.errors import InvalidGuideline
-from refcore.sources import guideline_files
+from refcore.readers.guidelines import guideline_files
 
 EXPECTED_IDS = [
     "2015.03", "2015.04", "2015.05", "2015.07", "2016.01", "2016.08", "2017.01", "2017.09",

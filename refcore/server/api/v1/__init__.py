@@ -1,0 +1,1 @@
+"""RefStack v1 routes, byte-compatible with refstack-client."""

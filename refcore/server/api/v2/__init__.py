@@ -1,0 +1,1 @@
+"""refcore v2 routes: one JSON envelope, OpenAPI-described."""

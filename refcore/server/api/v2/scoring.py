@@ -1,0 +1,83 @@
+"""refcore v2 ``/v2/scoring``: a guideline's criteria and totals, worksheet checks,
+what-if weights, and criteria computed from the server's evidence."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from refcore.core.evidence import DEFAULT_MIN_CLOUDS, DEFAULT_SHARE
+from refcore.server.api.schemas import ErrorBody
+from refcore.server.deps import GuidelinesDep, SessionDep
+from refcore.services import scoring
+
+router = APIRouter(
+    prefix="/v2/scoring",
+    tags=["v2 scoring"],
+    responses={
+        400: {"model": ErrorBody},
+        404: {"model": ErrorBody},
+        422: {"model": ErrorBody},
+    },
+)
+
+
+class WorksheetCheck(BaseModel):
+    guideline: str = Field(description="Guideline whose weights and cut-off score the sheet.")
+    worksheet: str = Field(description="The worksheet text (working_materials/scoring*.txt).")
+
+
+class WeightsWhatIf(BaseModel):
+    guideline: str
+    weights: dict[str, int] | None = Field(
+        None, description="criterion -> weight, replacing the guideline's (0 drops one)"
+    )
+    cutoff: int | None = Field(None, description="cut-off score replacing the guideline's")
+    marks: dict[str, dict[str, int | str]] | None = Field(
+        None,
+        description="capability -> {criterion: 0|1|?}, replacing its recorded achievements",
+    )
+
+
+@router.post("/check")
+def check(body: WorksheetCheck, gs: GuidelinesDep) -> dict[str, Any]:
+    """Recompute every row's total and star; ``rows`` are those of
+    ``refcore scoring check --json`` (capability, line, computed/sheet total and star,
+    matches)."""
+    return scoring.check(gs[body.guideline], body.worksheet)
+
+
+@router.post("/whatif")
+def what_if(body: WeightsWhatIf, gs: GuidelinesDep) -> dict[str, Any]:
+    """Which capabilities reach the cut-off with other weights, cut-off or marks,
+    and which gain or lose their star."""
+    return scoring.what_if_weights(
+        gs[body.guideline], weights=body.weights, cutoff=body.cutoff, marks=body.marks
+    )
+
+
+@router.get("/{guideline}")
+def overview(guideline: str, gs: GuidelinesDep) -> dict[str, Any]:
+    """Criteria, weights, cut-off, and each capability's total from its achievements."""
+    return scoring.overview(gs[guideline])
+
+
+@router.get("/{guideline}/suggest")
+def suggest(
+    guideline: str,
+    gs: GuidelinesDep,
+    session: SessionDep,
+    min_clouds: Annotated[
+        int, Query(description=f"clouds needed before runs count (at least {DEFAULT_MIN_CLOUDS})")
+    ] = DEFAULT_MIN_CLOUDS,
+    share: Annotated[
+        float, Query(gt=0, le=1, description="share of clouds that must pass")
+    ] = DEFAULT_SHARE,
+) -> dict[str, Any]:
+    """Per capability, the marks computed from evidence (sticky and stable from the
+    history, deployed from the stored shared runs, clients and tools from the
+    stored usage declarations) next to the recorded achievements, with the
+    differences and the evidence of each mark. No cpid is ever shown."""
+    return scoring.suggest(session, gs[guideline], gs, min_clouds=min_clouds, share=share)

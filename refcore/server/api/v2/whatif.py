@@ -1,0 +1,38 @@
+"""refcore v2 ``/v2/whatif``: which stored products or clouds meet guideline A and
+would meet B (only the runs the caller may see)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from refcore.server.api.schemas import ErrorBody
+from refcore.server.deps import ActorDep, GuidelinesDep, SessionDep
+from refcore.services.whatif import MAX_GROUPS, stored_what_if
+
+router = APIRouter(
+    prefix="/v2/whatif",
+    tags=["v2 scoring"],
+    responses={400: {"model": ErrorBody}, 404: {"model": ErrorBody}},
+)
+
+
+@router.get("")
+def what_if(
+    gs: GuidelinesDep,
+    session: SessionDep,
+    actor: ActorDep,
+    a: Annotated[str, Query(alias="from", description="the guideline met today")],
+    b: Annotated[str, Query(alias="to", description="the guideline that would replace it")],
+    target: str = "platform",
+    by: Annotated[
+        Literal["product", "cloud"],
+        Query(description="product: the latest run of each product version; cloud: of each cpid"),
+    ] = "product",
+    limit: Annotated[int, Query(ge=1, le=MAX_GROUPS)] = 50,
+) -> dict[str, Any]:
+    """For each product version (or cloud) the caller may see, its latest run: meets
+    A, would meet B (``kept``/``lost``/``gained``/``never``), and the required,
+    non-flagged tests of each it misses. Clouds are named by their run, not by cpid."""
+    return stored_what_if(session, actor, gs, a, b, target=target, by=by, limit=limit)

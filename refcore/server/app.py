@@ -1,0 +1,79 @@
+"""``create_app(settings)``: the FastAPI application ``refcore serve`` runs: the JSON API
+(:mod:`refcore.server.api`) and the pages (:mod:`refcore.server.pages`) on one set of
+dependencies (:mod:`refcore.server.deps`) and one error handler (:mod:`refcore.server.errors`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware.sessions import SessionMiddleware
+
+from refcore.config import Settings
+from refcore.errors import RefcoreError
+from refcore.server import access_log
+from refcore.server.api import ROUTERS
+from refcore.server.deps import AppState
+from refcore.server.errors import install_error_handlers
+from refcore.server.limits import BodyLimit
+from refcore.server.pages import router as pages_router
+from refcore.services.guidelines import GuidelineSource, LoadedSource
+from refcore.storage.db import Database
+from refcore.version import __version__
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("refcore.server")
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    db: Database | None = None,
+    guidelines: GuidelineSource | None = None,
+) -> FastAPI:
+    """Build the app. The schema is migrated to head when the app starts."""
+    settings = settings or Settings()
+    state = AppState(
+        settings=settings,
+        db=db or Database.from_url(settings.database_url),
+        guidelines=guidelines or LoadedSource(settings.guidelines),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from refcore.storage.migrate import upgrade
+
+        upgrade(state.db.engine)
+        try:
+            state.guidelines.get()
+        except RefcoreError as exc:  # served lazily; guideline endpoints will report it
+            log.warning("guidelines not loaded at start: %s", exc)
+        yield
+        state.db.dispose()
+
+    app = FastAPI(
+        title="refcore",
+        version=__version__,
+        description="RefStack-compatible results server (v1) and refcore's API (v2).",
+        lifespan=lifespan,
+    )
+    app.state.refcore = state
+    access_log.install()
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.include_router(pages_router)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="refcore_session",
+        max_age=7 * 24 * 3600,
+        same_site="lax",  # HttpOnly always (Starlette); Secure per settings.secure_cookies
+        https_only=settings.cookies_https_only,
+    )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,236 @@
+"""Result pages: the community list, my runs, a run's report and the owner's and
+foundation's actions on it. Privacy is the services' (RefStack's roles): a page
+shows exactly what ``runs_read`` returns for the visitor, so the cpid appears
+only for the owner and the foundation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from refcore.errors import InvalidInput
+from refcore.server.deps import (
+    ActorDep,
+    CsrfDep,
+    GuidelinesDep,
+    SessionDep,
+    SettingsDep,
+    SourceDep,
+    UserDep,
+)
+from refcore.server.pages.reports import build_report
+from refcore.server.rendering import flash, render
+from refcore.services import products, runs_edit, runs_read
+
+router = APIRouter()
+CSRF = [CsrfDep]
+
+
+def _day(value: str | None, end: bool) -> str | None:
+    """``YYYY-MM-DD`` from a date field -> the service's timestamp (whole day)."""
+    if not value:
+        return None
+    value = value.strip()
+    if len(value) == 10:
+        return value + (" 23:59:59" if end else " 00:00:00")
+    return value
+
+
+def _listing(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    per_page: int,
+    *,
+    mine: bool,
+    page: str | None,
+    start: str | None,
+    end: str | None,
+) -> HTMLResponse:
+    listing = runs_read.list_runs(
+        session,
+        actor,
+        page=page,
+        start_date=_day(start, False),
+        end_date=_day(end, True),
+        signed=mine,
+        per_page=per_page,
+    )
+    return render(
+        request,
+        "results/list.html",
+        {
+            "title": "My results" if mine else "Community results",
+            "mine": mine,
+            "page": listing,
+            "start": start or "",
+            "end": end or "",
+        },
+    )
+
+
+@router.get("/results", response_class=HTMLResponse, name="web.results")
+def community(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    settings: SettingsDep,
+    page: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> HTMLResponse:
+    return _listing(
+        request,
+        session,
+        actor,
+        settings.results_per_page,
+        mine=False,
+        page=page,
+        start=start,
+        end=end,
+    )
+
+
+@router.get("/results/mine", response_class=HTMLResponse, name="web.results.mine")
+def mine(
+    request: Request,
+    session: SessionDep,
+    actor: UserDep,
+    settings: SettingsDep,
+    page: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> HTMLResponse:
+    return _listing(
+        request,
+        session,
+        actor,
+        settings.results_per_page,
+        mine=True,
+        page=page,
+        start=start,
+        end=end,
+    )
+
+
+@router.get("/results/{run_id}", response_class=HTMLResponse, name="web.result")
+def report(
+    request: Request,
+    run_id: str,
+    session: SessionDep,
+    actor: ActorDep,
+    source: SourceDep,
+    guideline: str | None = None,
+    target: str | None = None,
+) -> HTMLResponse:
+    """The run (its summary: counts, no test rows) and its cached report and meets
+    list from the services, the same data as ``/v2/runs/{id}/report`` and ``/meets``."""
+    detail = runs_read.run_summary(session, actor, run_id)
+    view = build_report(session, actor, source, run_id, detail["meta"], guideline, target)
+    gs = source.get()
+    role = detail["user_role"]
+    can_edit = role in ("owner", "foundation")
+    return render(
+        request,
+        "results/report.html",
+        {
+            "title": f"Report {run_id[:8]}",
+            "run": detail,
+            "view": view,
+            "r": view.report,
+            "g": view.guideline,
+            "cap_info": view.guideline.capabilities,
+            "guidelines": [g for g in gs.values() if g.kind != "draft"],
+            "can_edit": can_edit,
+            "versions": _versions(session, actor) if can_edit else [],
+            "is_foundation": actor.is_foundation,
+            "verified": detail["verification_status"] == 1,
+        },
+    )
+
+
+def _versions(session: SessionDep, actor: ActorDep) -> list[dict[str, str]]:
+    """The product versions this actor may associate a run with (its vendors' products)."""
+    out = []
+    for product in products.list_products(session, actor):
+        if product["can_manage"]:
+            for v in products.list_versions(session, actor, product["id"]):
+                label = product["name"] + (f" {v['version']}" if v["version"] else " (default)")
+                out.append({"id": v["id"], "label": label})
+    return out
+
+
+def _back(run_id: str) -> RedirectResponse:
+    return RedirectResponse(f"/results/{run_id}", status_code=303)
+
+
+@router.post("/results/{run_id}/share", dependencies=CSRF, name="web.result.share")
+def share(
+    request: Request,
+    run_id: str,
+    session: SessionDep,
+    actor: UserDep,
+    shared: Annotated[str, Form()],
+) -> RedirectResponse:
+    if shared == "true":
+        runs_edit.set_meta(session, actor, run_id, "shared", "true")
+        flash(request, "The run is shared: anyone can see it in the community results.", "success")
+    else:
+        runs_edit.delete_meta(session, actor, run_id, "shared")
+        flash(request, "The run is private again.", "success")
+    return _back(run_id)
+
+
+@router.post("/results/{run_id}/guideline", dependencies=CSRF, name="web.result.guideline")
+def set_guideline(
+    request: Request,
+    run_id: str,
+    session: SessionDep,
+    actor: UserDep,
+    gs: GuidelinesDep,
+    guideline: Annotated[str, Form()],
+    target: Annotated[str, Form()],
+) -> RedirectResponse:
+    chosen = gs[guideline]
+    chosen.target(target)  # an unknown target is refused with the known ones
+    runs_edit.set_meta(session, actor, run_id, "guideline", chosen.id + ".json")
+    runs_edit.set_meta(session, actor, run_id, "target", target)
+    flash(request, f"The run now claims {chosen.id} ({target}).", "success")
+    return _back(run_id)
+
+
+@router.post("/results/{run_id}/product", dependencies=CSRF, name="web.result.product")
+def set_product_version(
+    request: Request,
+    run_id: str,
+    session: SessionDep,
+    actor: UserDep,
+    version: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    runs_edit.update_run(session, actor, run_id, {"product_version_id": version.strip() or None})
+    flash(request, "Product version updated." if version else "Product version removed.", "success")
+    return _back(run_id)
+
+
+@router.post("/results/{run_id}/verify", dependencies=CSRF, name="web.result.verify")
+def verify(
+    request: Request,
+    run_id: str,
+    session: SessionDep,
+    actor: UserDep,
+    status: Annotated[str, Form()],
+) -> RedirectResponse:
+    if status not in ("0", "1"):
+        raise InvalidInput(f"Invalid verification status {status!r}")
+    runs_edit.update_run(session, actor, run_id, {"verification_status": int(status)})
+    flash(request, "Marked verified." if status == "1" else "Verification removed.", "success")
+    return _back(run_id)
+
+
+@router.post("/results/{run_id}/delete", dependencies=CSRF, name="web.result.delete")
+def delete(request: Request, run_id: str, session: SessionDep, actor: UserDep) -> RedirectResponse:
+    runs_edit.delete_run(session, actor, run_id)
+    flash(request, f"Run {run_id} deleted.", "success")
+    return RedirectResponse("/results/mine", status_code=303)

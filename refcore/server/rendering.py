@@ -1,0 +1,150 @@
+"""Jinja2 for the web pages: one environment, one ``render`` and the context every page gets.
+
+Views build a plain dict and call :func:`render`; the layout reads ``actor``,
+``nav`` and the flash messages from the context added here, so no view repeats them.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+__all__ = ["NAV", "env", "error_page", "flash", "render"]
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+#: the navigation: (label, path, who sees it: "all" | "user" | "foundation")
+NAV: tuple[tuple[str, str, str], ...] = (
+    ("Guidelines", "/guidelines", "all"),
+    ("Community results", "/results", "all"),
+    ("Vendors", "/vendors", "all"),
+    ("Products", "/products", "all"),
+    ("Scoring", "/scoring", "all"),
+    ("Verdicts", "/verdicts", "all"),
+    ("My results", "/results/mine", "user"),
+    ("My vendors", "/vendors/mine", "user"),
+    ("My products", "/products/mine", "user"),
+)
+
+
+def _query(request: Request, **changes: Any) -> str:
+    """The current query string with some parameters replaced (None removes one)."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
+    for key, value in changes.items():
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            params += [(key, str(v)) for v in value]
+        else:
+            params.append((key, str(value)))
+    return "?" + urlencode(params) if params else "?"
+
+
+def _date(value: datetime | str | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value[:19].replace("T", " ")
+    return value.strftime("%Y-%m-%d %H:%M")
+
+
+def _percent(value: float | int | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.1f}".removesuffix(".0") + "%"
+
+
+env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+env.filters["date"] = _date
+env.filters["percent"] = _percent
+env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=2, sort_keys=True)
+env.globals["query"] = _query
+
+
+def flash(request: Request, message: str, kind: str = "info") -> None:
+    """A message shown once on the next page (kept in the session cookie)."""
+    if "session" in request.scope:
+        request.session.setdefault("flash", []).append([kind, message])
+
+
+def _take_flashes(request: Request) -> list[list[str]]:
+    if "session" not in request.scope:
+        return []
+    return request.session.pop("flash", None) or []
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    """Render ``name`` with the layout's context (actor, navigation, flashes, CSRF token)."""
+    from refcore.server.auth import csrf_token
+    from refcore.server.deps import peek_actor
+
+    actor = peek_actor(request)
+    base = {
+        "request": request,
+        "actor": actor,
+        "nav": [
+            (label, path)
+            for label, path, who in NAV
+            if who == "all"
+            or (who == "user" and actor.authenticated)
+            or (who == "foundation" and actor.is_foundation)
+        ],
+        "path": request.url.path,
+        "flashes": _take_flashes(request),
+        "csrf": csrf_token(request),
+        "login": getattr(request.app.state, "web_login", {}),
+    }
+    html = env.get_template(name).render({**base, **context})
+    return HTMLResponse(html, status_code=status)
+
+
+_TITLES = {
+    400: "That did not work",
+    401: "Please log in",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Already exists",
+    413: "Too large",
+    415: "Not a format refcore reads",
+    422: "That did not work",
+    429: "Too many requests",
+    503: "Busy, try again",
+}
+
+
+def _back(request: Request) -> str:
+    """Where the user came from, when that is a page of this site."""
+    from urllib.parse import urlsplit
+
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc and referer.netloc == request.url.netloc and referer.path.startswith("/"):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return ""
+
+
+def error_page(
+    request: Request, status: int, message: str, errors: list[str] | None = None
+) -> HTMLResponse:
+    """The error page: what went wrong, the details, and the way back. "Back" returns to the
+    form the user filled in (browsers keep what was typed in a page they go back to)."""
+    title = _TITLES.get(status, "Something went wrong")
+    context = {
+        "title": title,
+        "status": status,
+        "message": message,
+        "errors": errors or [],
+        "back": _back(request),
+    }
+    return render(request, "error.html", context, status=status)

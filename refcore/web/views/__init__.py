@@ -1,1 +1,0 @@
-"""One module of page routes per resource; each exposes ``router``."""
