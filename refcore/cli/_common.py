@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
-from refcore.core.guidelines import GuidelineSet
+from refcore.core.guidelines import Guideline, GuidelineSet
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -76,6 +76,14 @@ def load(source: str | None) -> GuidelineSet:
     from refcore.readers.guidelines import load_guidelines
 
     return load_guidelines(source)
+
+
+def pick(ref: str, source: str | None) -> tuple[Guideline, GuidelineSet]:
+    """A guideline id of the source or the path of a guideline file (a draft): every command
+    that takes a guideline takes either. Returns it and the set it joins."""
+    from refcore.readers.guidelines import guideline_ref
+
+    return guideline_ref(ref, source)
 
 
 def print_json(data: Any) -> None:

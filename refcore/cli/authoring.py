@@ -11,7 +11,7 @@ from rich.table import Table
 from refcore.core.diff import GuidelineDiff, diff_guidelines
 from refcore.errors import ScoringError
 
-from ._common import console, guidelines_option, json_option, load, print_json, styled
+from ._common import console, guidelines_option, json_option, pick, print_json, styled
 from .scoring import read_worksheet, resolve_guideline
 
 
@@ -83,6 +83,11 @@ def print_diff(d: GuidelineDiff) -> None:
 @click.option("--id", "new_id", required=True, metavar="NEW", help="Id of the new guideline.")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False), help="Default: NEW.json.")
 @click.option("--replaces", default=None, help="Guideline it supersedes (default: see docs).")
+@click.option(
+    "--keep-releases",
+    is_flag=True,
+    help="Keep the base's releases (default: rolled forward one release).",
+)
 @guidelines_option
 @json_option
 def draft(
@@ -91,6 +96,7 @@ def draft(
     new_id: str,
     out_file: str | None,
     replaces: str | None,
+    keep_releases: bool,
     guidelines_source: str | None,
     as_json: bool,
 ) -> None:
@@ -99,8 +105,7 @@ def draft(
     from refcore.core.drafting import draft_guideline
     from refcore.readers.guidelines import resolve_source, schemas_in
 
-    gs = load(guidelines_source)
-    base = gs[base_id]
+    base, gs = pick(base_id, guidelines_source)
     sheet = read_worksheet(worksheet)
     schema = schemas_in(resolve_source(guidelines_source)).get("2.0")
     if schema is None:
@@ -110,7 +115,14 @@ def draft(
     if replaces is None and base.kind == "powered" and base.id == "next":
         latest = gs.latest_approved()
         replaces = latest.id if latest else None
-    result = draft_guideline(base, sheet.marks(), new_id, schema=schema, replaces=replaces)
+    result = draft_guideline(
+        base,
+        sheet.marks(),
+        new_id,
+        schema=schema,
+        replaces=replaces,
+        roll_releases=not keep_releases,
+    )
     target = Path(out_file or f"{new_id}.json")
     try:
         target.write_text(json.dumps(result.doc, indent=4, ensure_ascii=False) + "\n")

@@ -17,6 +17,7 @@ from ._common import (
     guidelines_option,
     json_option,
     load,
+    pick,
     print_json,
     styled,
 )
@@ -27,10 +28,12 @@ from ._common import (
     lazy_commands={
         "diff": "refcore.cli.authoring:diff",
         "draft": "refcore.cli.authoring:draft",
+        "edit": "refcore.cli.editing:edit",
+        "ready": "refcore.cli.editing:ready",
     },
 )
 def guidelines() -> None:
-    """Interop guidelines: list, show, test lists, validation, diffs and drafts."""
+    """Interop guidelines: list, show, test lists, validation, diffs, drafts and their editing."""
 
 
 def _summary(g: Guideline) -> dict[str, object]:
@@ -84,8 +87,8 @@ def list_(guidelines_source: str | None, as_json: bool) -> None:
 def show(
     guideline_id: str, target: str | None, guidelines_source: str | None, as_json: bool
 ) -> None:
-    """Show a guideline: metadata, targets and capabilities by status."""
-    g = load(guidelines_source)[guideline_id]
+    """Show a guideline (an id or a guideline file): metadata, targets and capabilities."""
+    g, _ = pick(guideline_id, guidelines_source)
     targets = [target] if target else list(g.targets)
     data = _summary(g) | {
         "criteria": {k: {"name": c.name, "weight": c.weight} for k, c in g.criteria.items()},
@@ -145,8 +148,8 @@ def tests(
     flag: bool,
     guidelines_source: str | None,
 ) -> None:
-    """Print a test list exactly as RefStack's /v1/guidelines/ID/tests does."""
-    g = load(guidelines_source)[guideline_id]
+    """Print a test list exactly as RefStack's /v1/guidelines/ID/tests does (ID or a file)."""
+    g, _ = pick(guideline_id, guidelines_source)
     lines = g.test_list(target=target, types=_types(types), alias=alias, flag=flag)
     if lines:
         sys.stdout.write("\n".join(lines) + "\n")

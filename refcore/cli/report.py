@@ -9,7 +9,7 @@ from rich.table import Table
 
 from refcore.core.compliance import ComplianceReport, TestState, evaluate, evaluate_all
 
-from ._common import console, guidelines_option, json_option, load, print_json, styled
+from ._common import console, guidelines_option, json_option, load, pick, print_json, styled
 
 
 @click.command()
@@ -41,9 +41,9 @@ def report(
 
     if not all_ and not guideline_id:
         raise click.UsageError("give --guideline ID (and --target), or --all")
-    gs = load(guidelines_source)
     run = read_run(run_file, format=fmt)
     if all_:
+        gs = load(guidelines_source)
         reports = [r for r in evaluate_all(run, gs.values()) if r.meets]
         if as_json:
             print_json(
@@ -56,7 +56,7 @@ def report(
             _print_all(run_file, len(run), reports)
         sys.exit(0 if reports else 1)
     assert guideline_id is not None
-    result = evaluate(run, gs[guideline_id], target)
+    result = evaluate(run, pick(guideline_id, guidelines_source)[0], target)
     if as_json:
         print_json(result.to_dict(tests=True))
     else:

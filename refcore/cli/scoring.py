@@ -13,7 +13,7 @@ from refcore.core.scoring import Scoring
 from refcore.core.worksheets import Worksheet, check_worksheet, parse_worksheet
 from refcore.errors import ScoringError
 
-from ._common import console, guidelines_option, json_option, load, print_json, styled
+from ._common import console, guidelines_option, json_option, pick, print_json, styled
 
 
 @click.group()
@@ -23,12 +23,7 @@ def scoring() -> None:
 
 def resolve_guideline(spec: str, source: str | None) -> Guideline:
     """A guideline id of the source, or the path of a guideline file."""
-    path = Path(spec)
-    if path.is_file():
-        from refcore.readers.guidelines import load_file
-
-        return load_file(path.resolve(), rel=path.name)
-    return load(source)[spec]
+    return pick(spec, source)[0]
 
 
 def read_worksheet(path: str) -> Worksheet:
@@ -122,8 +117,7 @@ def suggest(
     from refcore.core.evidence import DEFAULT_MIN_CLOUDS, suggest_marks
     from refcore.readers.evidence import read_run_records, read_usage
 
-    gs = load(guidelines_source)
-    guideline = gs[guideline_id]
+    guideline, gs = pick(guideline_id, guidelines_source)
     records = read_run_records(runs_dir) if runs_dir else None
     usage = [read_usage(f) for f in usage_files] or None
     result = suggest_marks(
@@ -185,8 +179,8 @@ def whatif(
     files = list(runs) + (run_files(runs_dir) if runs_dir else [])
     if not files:
         raise click.UsageError("give RUN files or --runs DIR")
-    gs = load(guidelines_source)
-    a, b = gs[guideline_a], gs[guideline_b]
+    a, _ = pick(guideline_a, guidelines_source)
+    b, _ = pick(guideline_b, guidelines_source)
     result = what_if({f: read_run(f) for f in files}, a, b, target)
     if as_json:
         print_json(result.to_dict())

@@ -12,7 +12,7 @@ from refcore.core.sections import SECTION_STATUSES, program_projects, section_in
 from refcore.core.tc_rules import POLICIES
 from refcore.core.verdicts import Severity, Verdict, VerdictOptions, decide_verdict
 
-from ._common import console, guidelines_option, json_option, load, print_json, styled
+from ._common import console, guidelines_option, json_option, load, pick, print_json, styled
 
 
 def _assumptions(values: tuple[str, ...]) -> dict[str, str]:
@@ -75,8 +75,7 @@ def verdict(
     from refcore.readers.profiles import read_evidence, read_profile
 
     profile = read_profile(profile_file)
-    gs = load(guidelines_source)
-    guideline = gs[guideline_id]
+    guideline, gs = pick(guideline_id, guidelines_source)
     options = VerdictOptions(
         Policy(policy), enforce_advisory, _assumptions(assume), gs.validation_guidelines(guideline)
     )

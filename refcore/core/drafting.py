@@ -37,6 +37,7 @@ from refcore.errors import ScoringError
 
 from .guidelines import STATUSES, Guideline, Issue
 from .parsing import parse_guideline
+from .releases import roll_forward
 from .scoring import Marks, Scoring
 from .validation import validate_document
 
@@ -112,8 +113,12 @@ def draft_guideline(
     scoring: Scoring | None = None,
     schema: Mapping[str, Any] | None = None,
     replaces: str | None = None,
+    roll_releases: bool = True,
 ) -> Draft:
     """A new schema-2.0 guideline document; ``schema`` (2.0.json) validates it.
+
+    ``roll_releases``: the draft covers the base's releases rolled forward one release
+    (2020.06's stein..victoria -> train..wallaby); False keeps the base's.
 
     ``replaces``: the guideline the draft supersedes (default: the base when it
     is dated, else whatever the base says it replaces — next.json's is stale).
@@ -168,7 +173,7 @@ def draft_guideline(
         if d.star and d.after == d.before == "removed" and "undefined" in d.reason:
             draft.unplaced[d.capability] = d.reason
     _rewrite_capabilities(draft, marks, scoring, caps_doc, new_id)
-    _rewrite_metadata(doc, base, new_id, replaces)
+    _rewrite_metadata(doc, base, new_id, replaces, roll_releases)
     if schema is not None:
         draft.issues = validate_document(doc, schema, file=f"{new_id}.json", schema_name="2.0.json")
     return draft
@@ -253,7 +258,7 @@ def _rewrite_capabilities(
 
 
 def _rewrite_metadata(
-    doc: dict[str, Any], base: Guideline, new_id: str, replaces: str | None
+    doc: dict[str, Any], base: Guideline, new_id: str, replaces: str | None, roll: bool
 ) -> None:
     meta = doc["metadata"]
     meta["id"] = new_id
@@ -268,4 +273,5 @@ def _rewrite_metadata(
         approval["replaces"] = base.id
     elif base.replaces:
         approval["replaces"] = base.replaces
-    approval.setdefault("releases", list(base.releases))
+    releases = list(base.releases)
+    approval["releases"] = roll_forward(releases) if roll and releases else releases

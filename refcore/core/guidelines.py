@@ -370,6 +370,13 @@ class GuidelineSet(Mapping[str, Guideline]):
     def of_kind(self, *kinds: str) -> list[Guideline]:
         return [g for g in self._by_id.values() if g.kind in kinds]
 
+    def including(self, guideline: Guideline) -> GuidelineSet:
+        """A new set with ``guideline`` added (replacing one of the same id): a draft read
+        from a file joins its line, so ``previous`` and the diffs see it like any other."""
+        others = [g for g in self._by_id.values() if g.id != guideline.id]
+        extra = f"+{guideline.id}:{guideline.file}" if self.fingerprint else ""
+        return GuidelineSet([*others, guideline], self.issues, fingerprint=self.fingerprint + extra)
+
     def series(self, add_on: str | None = None) -> list[Guideline]:
         """The dated guidelines of one line (powered, or one add-on), oldest first; no ``next``."""
         if add_on is None:

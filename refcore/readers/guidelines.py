@@ -21,10 +21,19 @@ from typing import Any
 from refcore.core.guidelines import Guideline, GuidelineSet, Issue
 from refcore.core.parsing import loads_lenient, parse_guideline, parse_legacy_sections
 from refcore.core.validation import SCHEMA_FILES, schema_version, validate_document
-from refcore.errors import GuidelineSourceError, InvalidGuideline
+from refcore.errors import GuidelineNotFound, GuidelineSourceError, InvalidGuideline
 from refcore.version import __version__
 
-__all__ = ["DEFAULT_SOURCE", "cache_dir", "guideline_files", "load_guidelines", "resolve_source"]
+__all__ = [
+    "DEFAULT_SOURCE",
+    "cache_dir",
+    "guideline_files",
+    "guideline_ref",
+    "load_file",
+    "load_guidelines",
+    "resolve_source",
+    "schemas_in",
+]
 
 #: the upstream interop repository (its archive is fetched when no directory is given)
 DEFAULT_SOURCE = "https://opendev.org/openinfra/interop"
@@ -110,6 +119,24 @@ def load_guidelines(
         _memo[key] = result
         _write_cache(fingerprint, result)
     return result
+
+
+def guideline_ref(
+    ref: str, source: str | os.PathLike[str] | None = None, *, validate: bool = True
+) -> tuple[Guideline, GuidelineSet]:
+    """A guideline by id from ``source``, or a guideline **file** (a draft, or any guideline JSON
+    outside the source), read, validated against the source's published schemas and joined to
+    the set. Returns the guideline and the set it belongs to (with it)."""
+    gs = load_guidelines(source, validate=validate)
+    if ref in gs:
+        return gs[ref], gs
+    path = Path(ref).expanduser()
+    if path.is_file():
+        schemas = schemas_in(resolve_source(source)) if validate else {}
+        guideline = load_file(path.resolve(), rel=path.name, schemas=schemas)
+        return guideline, gs.including(guideline)
+    hint = " (no such file either)" if path.suffix == ".json" or "/" in ref else ""
+    raise GuidelineNotFound(f"Guideline not found: {ref}{hint}")
 
 
 def load_file(

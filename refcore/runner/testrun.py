@@ -23,12 +23,12 @@ from refcore.core.compliance import ComplianceReport, evaluate
 from refcore.core.guidelines import Guideline
 from refcore.core.results import parse_run
 from refcore.core.runs import TestRun
+from refcore.core.testmap import TestMapping, map_tests, parse_listing
 from refcore.errors import ResultsParseError, RunnerError
 
 from .cloud import Cloud, CloudSession, preflight
 from .tempest import ResultCallback, TempestInstall, Workspace
 from .tempest_conf import render_tempest_conf, swift_info
-from .testmap import TestMapping, map_tests, parse_listing
 
 __all__ = ["Plan", "Outcome", "plan_run", "execute"]
 

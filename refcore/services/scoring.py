@@ -33,7 +33,7 @@ def _scoring(g: Guideline) -> Scoring:
     return Scoring.from_guideline(g)  # ScoringError (422) when it has no criteria
 
 
-def _recorded_marks(g: Guideline) -> dict[str, Marks]:
+def recorded_marks(g: Guideline) -> dict[str, Marks]:
     """Each capability's achievements read as marks (achieved 1, else 0). The
     guidelines record no Non-Admin veto, so none is applied."""
     return {name: Marks.from_achievements(cap.achievements) for name, cap in g.capabilities.items()}
@@ -44,7 +44,7 @@ def overview(g: Guideline) -> dict[str, Any]:
     scoring = _scoring(g)
     statuses = guideline_statuses(g)
     rows = []
-    for name, marks in _recorded_marks(g).items():
+    for name, marks in recorded_marks(g).items():
         score = scoring.score(marks)
         rows.append(
             {
@@ -100,7 +100,7 @@ def what_if_weights(
     merged = {k: base.weight(k) for k in CRITERIA_KEYS if base.considered(k)}
     merged.update(weights or {})
     changed = Scoring.explicit(merged, cutoff if cutoff is not None else base.cutoff)
-    recorded = _recorded_marks(g)
+    recorded = recorded_marks(g)
     proposed = dict(recorded)
     for name, override in (marks or {}).items():
         if name not in recorded:

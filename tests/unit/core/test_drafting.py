@@ -103,6 +103,13 @@ def test_draft_diff_is_exactly_what_the_scores_imply(
     assert d.metadata == {
         "target_approval": {"from": "2018.08", "to": "2021.01"},
         "replaces": {"from": "2018.02", "to": "2020.06"},  # next.json's is stale (spec §7)
+        # rolled forward one release from the base's (ocata..rocky)
+        "releases": {
+            "from": ["ocata", "pike", "queens", "rocky"],
+            "to": ["pike", "queens", "rocky", "stein"],
+            "added": ["stein"],
+            "dropped": ["ocata"],
+        },
     }
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from refcore.runner.testmap import TempestListing, map_tests, parse_listing
+from refcore.core.testmap import TempestListing, map_tests, parse_listing
 
 
 @pytest.fixture(scope="module")

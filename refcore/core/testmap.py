@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from refcore.core.guidelines import Guideline, Test
-from refcore.core.runs import split_test_id
+from .guidelines import Guideline, Test
+from .runs import split_test_id
 
 __all__ = ["MappedTest", "TempestListing", "TestMapping", "map_tests", "parse_listing"]
 
