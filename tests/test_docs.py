@@ -28,7 +28,9 @@ def _commands(group: click.Group, ctx: click.Context, prefix: str = "refcore") -
         assert command is not None, name
         out.append(f"{prefix} {name}")
         if isinstance(command, click.Group):
-            out += _commands(command, ctx, f"{prefix} {name}")
+            # a group taking arguments (`guidelines edit FILE add-alias`) names them on the way
+            args = [p.human_readable_name for p in command.params if isinstance(p, click.Argument)]
+            out += _commands(command, ctx, " ".join([prefix, name, *args]))
     return out
 
 
