@@ -27,6 +27,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("Vendors", "/vendors", "all"),
     ("Products", "/products", "all"),
     ("Scoring", "/scoring", "all"),
+    ("Drafts", "/drafts", "all"),
     ("Verdicts", "/verdicts", "all"),
     ("My results", "/results/mine", "user"),
     ("My vendors", "/vendors/mine", "user"),

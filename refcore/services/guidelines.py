@@ -36,6 +36,10 @@ class GuidelineSource(Protocol):
     @property
     def fingerprint(self) -> str: ...
 
+    def schema(self, version: str) -> dict[str, Any] | None:
+        """The published JSON schema of guideline ``version`` ("2.0"), if the source has it."""
+        ...
+
 
 class LoadedSource:
     """Guidelines from a path or URL (None: $REFCORE_GUIDELINES / upstream), loaded once."""
@@ -59,14 +63,30 @@ class LoadedSource:
         gs = self.get()
         return gs.fingerprint or _digest(gs)
 
+    def schema(self, version: str) -> dict[str, Any] | None:
+        if self._schemas is None:
+            from refcore.readers.guidelines import resolve_source, schemas_in
+
+            self.get()  # a URL source is fetched (and its failures handled) by get()
+            self._schemas = schemas_in(resolve_source(self.source))
+        return self._schemas.get(version)
+
+    _schemas: dict[str, dict[str, Any]] | None = None
+
 
 class FixedSource:
-    def __init__(self, guidelines: GuidelineSet) -> None:
+    def __init__(
+        self, guidelines: GuidelineSet, schemas: dict[str, dict[str, Any]] | None = None
+    ) -> None:
         self._set = guidelines
+        self._schemas = schemas or {}
         self.fingerprint = _digest(guidelines)
 
     def get(self) -> GuidelineSet:
         return self._set
+
+    def schema(self, version: str) -> dict[str, Any] | None:
+        return self._schemas.get(version)
 
 
 def _digest(gs: GuidelineSet) -> str:

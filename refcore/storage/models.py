@@ -29,6 +29,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 __all__ = [
     "ApiToken",
     "Base",
+    "GuidelineDraft",
     "LoginSession",
     "OrgMember",
     "Organization",
@@ -89,6 +90,20 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = _created()
+
+
+class GuidelineDraft(Base):
+    """A draft guideline the Foundation published for the community to read and vote on."""
+
+    __tablename__ = "guideline_drafts"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    document: Mapped[str] = mapped_column(Text)
+    published_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    published_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
 
 
 class LoginSession(Base):

@@ -17,6 +17,7 @@ def create_router() -> APIRouter:
     from refcore.server.deps import current_actor
     from refcore.server.pages import (
         auth,
+        drafts,
         guidelines,
         home,
         products,
@@ -29,7 +30,18 @@ def create_router() -> APIRouter:
 
     # every page knows who is looking (the header shows it)
     router = APIRouter(include_in_schema=False, dependencies=[Depends(current_actor)])
-    for module in (home, auth, guidelines, results, vendors, products, profile, scoring, verdicts):
+    for module in (
+        home,
+        auth,
+        guidelines,
+        drafts,
+        results,
+        vendors,
+        products,
+        profile,
+        scoring,
+        verdicts,
+    ):
         router.include_router(module.router)
     return router
 

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Body
 
 from refcore.core.diff import diff_guidelines
 from refcore.server.api.schemas import ErrorBody
-from refcore.server.deps import GuidelinesDep
+from refcore.server.deps import GuidelinesDep, SessionDep, SourceDep
+from refcore.services import drafts
 
 router = APIRouter(
     prefix="/v2/guidelines", tags=["v2 guidelines"], responses={404: {"model": ErrorBody}}
@@ -17,7 +18,21 @@ router = APIRouter(
 
 
 @router.get("/{a}/diff/{b}")
-def diff(a: str, b: str, gs: GuidelinesDep) -> dict[str, Any]:
+def diff(a: str, b: str, gs: GuidelinesDep, session: SessionDep) -> dict[str, Any]:
     """Capabilities added/removed, status changes per target, tests added/removed/
-    renamed/moved (by idempotent id), flags, designated sections, weights, cut-off."""
-    return diff_guidelines(gs[a], gs[b]).to_dict()
+    renamed/moved (by idempotent id), flags, designated sections, weights, cut-off.
+    Either may be a published draft."""
+    ga, _ = drafts.resolve(session, gs, a)
+    gb, _ = drafts.resolve(session, gs, b)
+    return diff_guidelines(ga, gb).to_dict()
+
+
+@router.post("/{a}/diff")
+def diff_draft(
+    a: str,
+    draft: Annotated[dict[str, Any], Body(description="the draft guideline document")],
+    gs: GuidelinesDep,
+    source: SourceDep,
+) -> dict[str, Any]:
+    """What changed from guideline ``a`` to the draft sent in the body (nothing is stored)."""
+    return drafts.diff_against(gs, a, drafts.parse_upload(draft, source))

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Body, Query
 
 from refcore.server.api.schemas import ErrorBody
-from refcore.server.deps import ActorDep, GuidelinesDep, SessionDep
+from refcore.server.deps import ActorDep, GuidelinesDep, SessionDep, SourceDep
+from refcore.services import drafts
 from refcore.services.whatif import MAX_GROUPS, stored_what_if
 
 router = APIRouter(
@@ -34,5 +35,27 @@ def what_if(
 ) -> dict[str, Any]:
     """For each product version (or cloud) the caller may see, its latest run: meets
     A, would meet B (``kept``/``lost``/``gained``/``never``), and the required,
-    non-flagged tests of each it misses. Clouds are named by their run, not by cpid."""
-    return stored_what_if(session, actor, gs, a, b, target=target, by=by, limit=limit)
+    non-flagged tests of each it misses. Clouds are named by their run, not by cpid.
+    ``to`` may name a published draft."""
+    _, merged = drafts.resolve(session, gs, b)
+    return stored_what_if(session, actor, merged, a, b, target=target, by=by, limit=limit)
+
+
+@router.post("")
+def what_if_draft(
+    draft: Annotated[dict[str, Any], Body(description="the draft guideline document")],
+    gs: GuidelinesDep,
+    source: SourceDep,
+    session: SessionDep,
+    actor: ActorDep,
+    a: Annotated[str, Query(alias="from", description="the guideline met today")],
+    target: str = "platform",
+    by: Annotated[Literal["product", "cloud"], Query()] = "product",
+    limit: Annotated[int, Query(ge=1, le=MAX_GROUPS)] = 50,
+) -> dict[str, Any]:
+    """The same for a draft sent in the body (nothing is stored): who would stop meeting it."""
+    guideline = drafts.parse_upload(draft, source)
+    merged = gs.including(guideline)
+    return stored_what_if(
+        session, actor, merged, a, guideline.id, target=target, by=by, limit=limit
+    )
