@@ -98,7 +98,15 @@ def check(
     type=click.Path(exists=True, dir_okay=False),
     help="Client/tool usage declaration (YAML or JSON); repeatable.",
 )
-@click.option("--min-clouds", default=None, type=int, help="Clouds needed before runs count.")
+@click.option(
+    "--k",
+    "--min-clouds",
+    "k",
+    default=None,
+    type=int,
+    help="k-anonymity: distinct vendors (here: run files' clouds) needed before runs count, "
+    "and usage declarations before an unused capability is 0 (default 3).",
+)
 @click.option(
     "--all", "show_all", is_flag=True, help="Show every capability, not only differences."
 )
@@ -108,13 +116,13 @@ def suggest(
     guideline_id: str,
     runs_dir: str | None,
     usage_files: tuple[str, ...],
-    min_clouds: int | None,
+    k: int | None,
     show_all: bool,
     guidelines_source: str | None,
     as_json: bool,
 ) -> None:
     """Criteria computed from evidence next to the guideline's recorded achievements."""
-    from refcore.core.evidence import DEFAULT_MIN_CLOUDS, suggest_marks
+    from refcore.core.evidence import DEFAULT_K, suggest_marks
     from refcore.readers.evidence import read_run_records, read_usage
 
     guideline, gs = pick(guideline_id, guidelines_source)
@@ -125,7 +133,7 @@ def suggest(
         gs,
         runs=records,
         usage=usage,
-        min_clouds=min_clouds if min_clouds is not None else DEFAULT_MIN_CLOUDS,
+        k=k if k is not None else DEFAULT_K,
     )
     if as_json:
         print_json(result.to_dict())

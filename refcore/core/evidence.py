@@ -3,12 +3,16 @@
 * ``sticky`` (Core/Required in Last Release): required in the previous guideline.
 * ``stable``: present with the same status and the same tests (by idempotent
   id, else name) in at least the last two guidelines before the one scored.
-* ``deployed`` (Widely Deployed): the share of distinct clouds (cpids) whose
-  latest shared run passes the capability, counted only from
-  ``min_clouds`` clouds up so that no single vendor can be identified; the
-  evidence carries counts, never cpids.
+* ``deployed`` (Widely Deployed): the share of distinct **verified products** whose
+  latest verified run passes the capability. Only who stands behind a result counts: a
+  product of a vendor, verified by the Foundation. Runs of no product (anonymous or
+  unverified uploads, whose cpids anyone can invent) are counted apart and never move the
+  mark. k-anonymity: the aggregate is shown only when at least ``k`` distinct vendors
+  stand behind it (otherwise "?" and no counts); it never names a vendor or a cpid.
 * ``clients`` / ``tools``: client and tool usage declarations
-  (:mod:`refcore.core.usage`) that name the capability.
+  (:mod:`refcore.core.usage`) that name the capability. Unknown stays unknown: a
+  capability no declaration names is "0" only once ``k`` declarations of that kind exist;
+  with fewer it is "?" (one client's declaration says nothing of what it does not use).
 
 Everything here is a pure function over plain inputs (guidelines, run
 records, declarations), so the CLI and the server feed it the same way.
@@ -26,6 +30,7 @@ from .scoring import CRITERIA_KEYS
 from .usage import UsageDeclaration
 
 __all__ = [
+    "DEFAULT_K",
     "DEFAULT_MIN_CLOUDS",
     "DEFAULT_SHARE",
     "CapabilitySuggestion",
@@ -41,8 +46,10 @@ __all__ = [
     "usage_marks",
 ]
 
-#: fewer clouds than this and "Widely Deployed" is "?" (k-anonymity)
-DEFAULT_MIN_CLOUDS = 3
+#: k-anonymity: an aggregate needs at least this many distinct vendors behind it
+DEFAULT_K = 3
+#: the former name of :data:`DEFAULT_K`
+DEFAULT_MIN_CLOUDS = DEFAULT_K
 #: share of clouds that must pass a capability for it to be widely deployed
 DEFAULT_SHARE = 0.5
 
@@ -59,11 +66,18 @@ class ComputedMark:
 
 @dataclass(frozen=True, slots=True)
 class RunRecord:
-    """One shared run: the cloud, when, and the tests (names and/or uuids) that passed."""
+    """One run: the cloud, when, the tests (names and/or uuids) that passed, and who stands
+    behind it: the product and its vendor when the run is verified (None: it counts apart)."""
 
     cpid: str
     timestamp: Any  # anything ordered: datetime, epoch seconds, ISO string
     passed: frozenset[str]
+    product: str | None = None
+    vendor: str | None = None
+
+    @property
+    def verified(self) -> bool:
+        return self.product is not None
 
 
 def guideline_statuses(guideline: Guideline) -> dict[str, str]:
@@ -139,37 +153,62 @@ def _judged_tests(cap: Capability) -> list[tuple[str, ...]]:
     return keys
 
 
+def _latest(runs: Iterable[RunRecord], key: str) -> dict[str, RunRecord]:
+    latest: dict[str, RunRecord] = {}
+    for run in runs:
+        k = run.product if key == "product" else run.cpid
+        assert k is not None
+        if k not in latest or run.timestamp > latest[k].timestamp:
+            latest[k] = run
+    return latest
+
+
+def _passes(run: RunRecord, tests: list[tuple[str, ...]]) -> bool:
+    return all(any(k in run.passed for k in keys) for keys in tests)
+
+
 def deployed_marks(
     capabilities: Mapping[str, Capability],
     runs: Iterable[RunRecord],
     *,
-    min_clouds: int = DEFAULT_MIN_CLOUDS,
+    k: int = DEFAULT_K,
     share: float = DEFAULT_SHARE,
 ) -> dict[str, ComputedMark]:
-    """ "Widely Deployed" for each capability from the latest run of each cloud."""
-    latest: dict[str, RunRecord] = {}
-    for run in runs:
-        if run.cpid not in latest or run.timestamp > latest[run.cpid].timestamp:
-            latest[run.cpid] = run
-    clouds = len(latest)
+    """ "Widely Deployed" for each capability from the latest verified run of each product;
+    unverified runs (the latest of each cloud) are counted apart (see the module docstring)."""
+    runs = list(runs)
+    products = _latest((r for r in runs if r.verified), "product")
+    clouds = _latest((r for r in runs if not r.verified), "cpid")
+    vendors = {r.vendor or r.product for r in products.values()}
+    enough = len(vendors) >= k
     marks = {}
     for name, cap in capabilities.items():
         tests = _judged_tests(cap)
-        evidence: dict[str, Any] = {"clouds": clouds, "min_clouds": min_clouds, "share": share}
+        evidence: dict[str, Any] = {"k": k, "share": share}
+        if tests:
+            evidence["unverified"] = {
+                "clouds": len(clouds),
+                "passing": sum(1 for r in clouds.values() if _passes(r, tests)),
+                "counted": False,
+            }
         if not tests:
             marks[name] = ComputedMark("deployed", "?", evidence | {"reason": "no tests"})
             continue
-        if clouds < min_clouds:
-            reason = f"{clouds} clouds, fewer than {min_clouds}"
+        if not enough:
+            reason = f"fewer than {k} vendors stand behind verified results"
             marks[name] = ComputedMark("deployed", "?", evidence | {"reason": reason})
             continue
-        passing = sum(
-            1
-            for run in latest.values()
-            if all(any(k in run.passed for k in keys) for keys in tests)
-        )
-        evidence |= {"passing": passing, "passing_share": round(passing / clouds, 4)}
-        marks[name] = ComputedMark("deployed", "1" if passing / clouds >= share else "0", evidence)
+        passing = [r for r in products.values() if _passes(r, tests)]
+        passing_vendors = {r.vendor or r.product for r in passing}
+        evidence |= {
+            "products": len(products),
+            "vendors": len(vendors),
+            "passing": len(passing),
+            "passing_vendors": len(passing_vendors),
+            "passing_share": round(len(passing) / len(products), 4),
+        }
+        value = "1" if len(passing) / len(products) >= share else "0"
+        marks[name] = ComputedMark("deployed", value, evidence)
     return marks
 
 
@@ -179,8 +218,10 @@ def usage_marks(
     declarations: Iterable[UsageDeclaration],
     *,
     minimum: int = 1,
+    k: int = DEFAULT_K,
 ) -> dict[str, dict[str, ComputedMark]]:
-    """capability -> {"clients": mark, "tools": mark}; "?" when no declaration of that kind."""
+    """capability -> {"clients": mark, "tools": mark}: "1" when ``minimum`` declarations of
+    that kind use it; "0" when none does and at least ``k`` of that kind exist; else "?"."""
     decls = list(declarations)
     out: dict[str, dict[str, ComputedMark]] = {}
     for name in capabilities:
@@ -188,8 +229,11 @@ def usage_marks(
         for kind, key in (("client", "clients"), ("tool", "tools")):
             of_kind = [d for d in decls if d.kind == kind]
             users = sorted(d.name for d in of_kind if name in d.uses())
-            evidence = {"declarations": len(of_kind), "used_by": users, "minimum": minimum}
-            value = "?" if not of_kind else ("1" if len(users) >= minimum else "0")
+            evidence = {"declarations": len(of_kind), "used_by": users, "minimum": minimum, "k": k}
+            if len(users) >= minimum:
+                value = "1"
+            else:
+                value = "0" if len(of_kind) >= k else "?"
             out[name][key] = ComputedMark(key, value, evidence)
     return out
 
@@ -260,7 +304,7 @@ def suggest_marks(
     *,
     runs: Iterable[RunRecord] | None = None,
     usage: Iterable[UsageDeclaration] | None = None,
-    min_clouds: int = DEFAULT_MIN_CLOUDS,
+    k: int = DEFAULT_K,
     share: float = DEFAULT_SHARE,
 ) -> Suggestion:
     """Computed marks for every capability of ``guideline`` next to its achievements."""
@@ -274,12 +318,12 @@ def suggest_marks(
     ]
     deployed = None
     if runs is not None:
-        deployed = deployed_marks(caps, runs, min_clouds=min_clouds, share=share)
+        deployed = deployed_marks(caps, runs, k=k, share=share)
         criteria.insert(0, "deployed")
     used = None
     if usage is not None:
         usage = list(usage)
-        used = usage_marks(caps, usage)
+        used = usage_marks(caps, usage, k=k)
         criteria[1:1] = ["tools", "clients"]
         for d in usage:
             unknown = d.unknown(caps)

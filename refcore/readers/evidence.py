@@ -25,7 +25,8 @@ def run_files(folder: str) -> list[str]:
 
 def read_run_records(folder: str) -> list[RunRecord]:
     """One record per run file: the cloud is the run's cpid (else the file's
-    stem), the time is the file's modification time."""
+    stem), the time is the file's modification time. The files are the working group's own
+    evidence, so each counts as a verified product of a vendor of its own (its cloud)."""
     from refcore.readers.runs import read_run
 
     records = []
@@ -36,8 +37,11 @@ def read_run_records(folder: str) -> list[RunRecord]:
             passed.add(r.name)
             if r.uuid:
                 passed.add(r.uuid)
+        cloud = run.cpid or Path(path).stem
         records.append(
-            RunRecord(run.cpid or Path(path).stem, Path(path).stat().st_mtime, frozenset(passed))
+            RunRecord(
+                cloud, Path(path).stat().st_mtime, frozenset(passed), product=cloud, vendor=cloud
+            )
         )
     return records
 

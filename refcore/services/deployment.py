@@ -1,9 +1,12 @@
-"""Widely Deployed from the stored runs: the latest shared run of each cloud.
+"""Widely Deployed from the stored runs, counted by who stands behind them.
 
-A *cloud* is a distinct ``cpid``; a run is *shared* when it is public: uploaded
-anonymously, or shared by its owner (``runs.listed``, the community list). A
-private run never counts, and a cloud whose latest shared run fails a capability
-counts as failing it even when an older run passed.
+A **verified product** is a product whose run the Foundation verified
+(``verification_status`` 1, associated with one of its versions); its latest verified run
+in the window speaks for it, and its vendor is the product's organization. Those are what
+the mark is decided on (:func:`refcore.core.evidence.deployed_marks`, with k-anonymity over
+vendors). **Unverified** evidence, the latest shared run (``runs.listed``: anonymous or
+shared by its owner) of each cloud (``cpid``) with no verified product behind it, is counted
+apart and never moves a criterion: anyone can invent cpids.
 
 Only what the decision needs is read: one windowed query picks the latest
 shared run per cloud, the guideline's test names are looked up once in
@@ -16,13 +19,13 @@ no cpid leaves this module.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from refcore.core.evidence import (
-    DEFAULT_MIN_CLOUDS,
+    DEFAULT_K,
     DEFAULT_SHARE,
     ComputedMark,
     RunRecord,
@@ -30,30 +33,65 @@ from refcore.core.evidence import (
 )
 from refcore.core.guidelines import Capability
 from refcore.core.runs import Outcome
-from refcore.storage.models import Run, RunTests, TestName
+from refcore.storage.models import Product, ProductVersion, Run, RunTests, TestName, utcnow
 from refcore.storage.packing import unpack
 
-__all__ = ["deployed", "latest_shared_runs", "run_records"]
+__all__ = ["WINDOW", "deployed", "latest_shared_runs", "latest_verified_runs", "run_records"]
 
 _CHUNK = 400
+#: runs older than this do not count (about the life of two guidelines)
+WINDOW = timedelta(days=730)
 
 
-def latest_shared_runs(session: Session) -> list[tuple[str, str, datetime]]:
-    """(run id, cpid, created_at) of the latest shared run of every cloud."""
+def latest_shared_runs(
+    session: Session, since: datetime | None = None
+) -> list[tuple[str, str, datetime]]:
+    """(run id, cpid, created_at) of the latest shared, unverified run of every cloud."""
     rank = (
         func.row_number()
         .over(partition_by=Run.cpid, order_by=(Run.created_at.desc(), Run.id.desc()))
         .label("rank")
     )
-    ranked = (
-        select(Run.id, Run.cpid, Run.created_at, rank)
-        .where(Run.listed.is_(True), Run.cpid.is_not(None), Run.cpid != "")
-        .subquery()
+    query = select(Run.id, Run.cpid, Run.created_at, rank).where(
+        Run.listed.is_(True), Run.cpid.is_not(None), Run.cpid != "", Run.verification_status != 1
     )
+    if since is not None:
+        query = query.where(Run.created_at >= since)
+    ranked = query.subquery()
     rows = session.execute(
         select(ranked.c.id, ranked.c.cpid, ranked.c.created_at).where(ranked.c.rank == 1)
     )
     return [(r.id, r.cpid, r.created_at) for r in rows]
+
+
+def latest_verified_runs(
+    session: Session, since: datetime | None = None
+) -> list[tuple[str, str, str, str, datetime]]:
+    """(run id, cpid, product id, vendor id, created_at): the latest verified run of every
+    product (over all its versions), in the database."""
+    rank = (
+        func.row_number()
+        .over(partition_by=Product.id, order_by=(Run.created_at.desc(), Run.id.desc()))
+        .label("rank")
+    )
+    query = (
+        select(
+            Run.id,
+            Run.cpid,
+            Product.id.label("product"),
+            Product.organization_id.label("vendor"),
+            Run.created_at,
+            rank,
+        )
+        .join(ProductVersion, ProductVersion.id == Run.product_version_id)
+        .join(Product, Product.id == ProductVersion.product_id)
+        .where(Run.verification_status == 1)
+    )
+    if since is not None:
+        query = query.where(Run.created_at >= since)
+    ranked = query.subquery()
+    rows = session.execute(select(ranked).where(ranked.c.rank == 1))
+    return [(r.id, r.cpid or "", r.product, r.vendor, r.created_at) for r in rows]
 
 
 def _wanted(capabilities: Mapping[str, Capability]) -> tuple[set[str], set[str]]:
@@ -89,14 +127,23 @@ def _relevant_names(
     return found
 
 
-def run_records(session: Session, capabilities: Mapping[str, Capability]) -> list[RunRecord]:
-    """One :class:`RunRecord` per cloud (its latest shared run), holding only the
-    passed tests that ``capabilities`` ask about."""
-    latest = latest_shared_runs(session)
-    if not latest:
+def run_records(
+    session: Session,
+    capabilities: Mapping[str, Capability],
+    *,
+    since: datetime | None = None,
+) -> list[RunRecord]:
+    """One :class:`RunRecord` per verified product (its latest verified run) and per cloud
+    with no verified product behind it (its latest shared run), within the window (default
+    :data:`WINDOW`), holding only the passed tests that ``capabilities`` ask about."""
+    since = since if since is not None else utcnow() - WINDOW
+    verified = latest_verified_runs(session, since)
+    shared = latest_shared_runs(session, since)
+    if not verified and not shared:
         return []
     relevant = _relevant_names(session, *_wanted(capabilities))
-    passed: dict[str, set[str]] = {run_id: set() for run_id, _, _ in latest}
+    passed: dict[str, set[str]] = {r[0]: set() for r in verified}
+    passed.update({run_id: set() for run_id, _, _ in shared})
     for chunk in _chunks(passed):
         rows = session.execute(
             select(RunTests.run_id, RunTests.name_ids, RunTests.outcomes).where(
@@ -108,16 +155,21 @@ def run_records(session: Session, capabilities: Mapping[str, Capability]) -> lis
             for i, outcome in unpack(name_ids, outcomes):
                 if outcome is Outcome.PASS and i in relevant:
                     into.update(relevant[i])
-    return [RunRecord(cpid, at, frozenset(passed[run_id])) for run_id, cpid, at in latest]
+    records = [
+        RunRecord(cpid, at, frozenset(passed[run_id]), product=product, vendor=vendor)
+        for run_id, cpid, product, vendor, at in verified
+    ]
+    records += [RunRecord(cpid, at, frozenset(passed[run_id])) for run_id, cpid, at in shared]
+    return records
 
 
 def deployed(
     session: Session,
     capabilities: Mapping[str, Capability],
     *,
-    min_clouds: int = DEFAULT_MIN_CLOUDS,
+    k: int = DEFAULT_K,
     share: float = DEFAULT_SHARE,
 ) -> dict[str, ComputedMark]:
     """capability -> its "Widely Deployed" mark computed from the stored runs."""
     records = run_records(session, capabilities)
-    return deployed_marks(capabilities, records, min_clouds=min_clouds, share=share)
+    return deployed_marks(capabilities, records, k=k, share=share)

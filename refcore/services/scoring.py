@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from refcore.core.evidence import (
-    DEFAULT_MIN_CLOUDS,
+    DEFAULT_K,
     DEFAULT_SHARE,
     guideline_statuses,
     suggest_marks,
@@ -139,31 +139,30 @@ def suggest(
     g: Guideline,
     guidelines: GuidelineSet,
     *,
-    min_clouds: int = DEFAULT_MIN_CLOUDS,
+    k: int = DEFAULT_K,
     share: float = DEFAULT_SHARE,
 ) -> dict[str, Any]:
     """Computed marks next to the recorded achievements, differences flagged:
-    sticky and stable from the guideline history, deployed from the stored runs,
-    clients and tools from the stored usage declarations."""
-    if min_clouds < DEFAULT_MIN_CLOUDS:
+    sticky and stable from the guideline history, deployed from the verified products'
+    stored runs (unverified ones counted apart), clients and tools from the stored usage
+    declarations."""
+    if k < DEFAULT_K:
         raise ScoringError(
-            f"min_clouds {min_clouds} is below {DEFAULT_MIN_CLOUDS}: fewer clouds could "
-            "identify a single vendor"
+            f"k {k} is below {DEFAULT_K}: fewer vendors could identify a single vendor"
         )
     records = deployment.run_records(session, g.capabilities)
     decls = usage.declarations(session)
-    result = suggest_marks(
-        g,
-        guidelines,
-        runs=records,
-        usage=decls,
-        min_clouds=min_clouds,
-        share=share,
-    )
+    result = suggest_marks(g, guidelines, runs=records, usage=decls, k=k, share=share)
     body = result.to_dict()
+    products = {r.product for r in records if r.verified}
+    vendors = {r.vendor for r in records if r.verified}
     body["evidence"] = {
-        "clouds": len(records),
-        "min_clouds": min_clouds,
+        # k-anonymity: how many products stand behind the marks only once k vendors do
+        "products": len(products) if len(vendors) >= k else None,
+        "vendors": len(vendors) if len(vendors) >= k else f"fewer than {k}",
+        "unverified_clouds": sum(1 for r in records if not r.verified),
+        "window_days": deployment.WINDOW.days,
+        "k": k,
         "share": share,
         "declarations": {
             kind: sum(1 for d in decls if d.kind == kind) for kind in ("client", "tool")

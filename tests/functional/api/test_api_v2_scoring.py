@@ -51,11 +51,30 @@ def x_mark(client: httpx.Client, **params: object) -> tuple[dict, str]:
     return cap, r.text
 
 
-def test_widely_deployed_from_stored_runs(fresh, guidelines) -> None:  # type: ignore[no-untyped-def]
+def _verify(server: LiveServer, run_id: str, vendor: str, product: str) -> None:
+    """What the Foundation does through RefStack's flows (vendor, product, version, verify),
+    written straight to the server's database."""
+    from refcore.storage.models import Organization, Product, ProductVersion, Run
+
+    with server.db.write() as session:
+        if session.get(Organization, vendor) is None:
+            session.add(Organization(id=vendor, type=3, name=vendor))
+        if session.get(Product, product) is None:
+            session.add(
+                Product(id=product, name=product, organization_id=vendor, type=0, product_type=0)
+            )
+            session.add(ProductVersion(id=f"{product}-v", product_id=product, version="1"))
+        session.flush()
+        run = session.get(Run, run_id)
+        run.product_version_id, run.verification_status = f"{product}-v", 1
+        session.commit()
+
+
+def test_widely_deployed_from_verified_products_only(fresh, guidelines) -> None:  # type: ignore[no-untyped-def]
     server, client = fresh
     tests = [t.name for t in guidelines["2020.06"].capabilities[X].tests]
     other = "tempest.api.identity.v3.test_tokens.TokensV3Test.test_create_token"
-    clouds = [f"cloud-{uuid.uuid4().hex}" for _ in range(6)]
+    tag = uuid.uuid4().hex[:8]
 
     def upload(cpid: str, names: list[str], token: str | None = None) -> str:
         headers = bearer(token) if token else {}
@@ -65,40 +84,35 @@ def test_widely_deployed_from_stored_runs(fresh, guidelines) -> None:  # type: i
         assert r.status_code == 201, r.text
         return str(r.json()["id"])
 
-    # two clouds: below the minimum, nothing counts
-    for cpid in clouds[:2]:
-        upload(cpid, tests)
+    # a flood of anonymous clouds moves nothing: nobody stands behind them
+    for i in range(8):
+        upload(f"junk-{tag}-{i}", tests)
     cap, _ = x_mark(client)
+    deployed = cap["computed"]["deployed"]
+    assert deployed["value"] == "?"
+    assert deployed["evidence"]["unverified"] == {"clouds": 8, "passing": 8, "counted": False}
+    # verified products of two vendors: still fewer than k = 3 vendors, no counts shown
+    for vendor, product, names in (("va", "pa", tests), ("vb", "pb", tests)):
+        _verify(server, upload(f"c-{tag}-{product}", names), f"{vendor}-{tag}", f"{product}-{tag}")
+    cap, text = x_mark(client)
     assert cap["computed"]["deployed"]["value"] == "?"
-    assert cap["computed"]["deployed"]["evidence"]["reason"] == "2 clouds, fewer than 3"
-    # five clouds, three pass X (one of them only one of its two tests: fails)
-    upload(clouds[2], tests)
-    upload(clouds[3], [tests[0], other])
-    upload(clouds[4], [other])
+    assert "products" not in cap["computed"]["deployed"]["evidence"]
+    assert json.loads(text)["evidence"]["products"] is None
+    # a third vendor with two products, one passing X: 3 of 4 products pass
+    _verify(server, upload(f"c-{tag}-pc", [tests[0], other]), f"vc-{tag}", f"pc-{tag}")
+    _verify(server, upload(f"c-{tag}-pd", tests), f"vc-{tag}", f"pd-{tag}")
     cap, text = x_mark(client)
     deployed = cap["computed"]["deployed"]
     assert deployed["value"] == "1"
-    assert deployed["evidence"] | {} == {
-        "clouds": 5,
-        "min_clouds": 3,
-        "share": 0.5,
-        "passing": 3,
-        "passing_share": 0.6,
-    }
-    assert not any(c in text for c in clouds)  # no cpid ever leaves the server
-    assert x_mark(client, min_clouds=6)[0]["computed"]["deployed"]["value"] == "?"
-    # a private (unshared) run of a sixth cloud is ignored
-    token = server.user("deploy-" + uuid.uuid4().hex[:6])
-    upload(clouds[5], tests, token)
-    assert x_mark(client)[0]["computed"]["deployed"]["evidence"]["clouds"] == 5
-    # a newer failing run replaces an older passing one: 2 of 5
-    upload(clouds[0], [other])
-    deployed = x_mark(client)[0]["computed"]["deployed"]
-    assert (deployed["value"], deployed["evidence"]["passing"]) == ("0", 2)
+    evidence = deployed["evidence"]
+    assert (evidence["products"], evidence["vendors"], evidence["passing"]) == (4, 3, 3)
+    assert not any(f"{n}-{tag}" in text for n in ("va", "vb", "vc", "pa", "pb", "pc", "pd"))
+    assert "junk-" not in text and f"c-{tag}" not in text  # no cpid ever leaves the server
+    assert x_mark(client, k=4)[0]["computed"]["deployed"]["value"] == "?"
     recorded = "deployed" in guidelines["2020.06"].capabilities[X].achievements
-    assert ("deployed" in x_mark(client)[0]["differences"]) == recorded
+    assert ("deployed" in x_mark(client)[0]["differences"]) == (not recorded)  # computed 1
     # k-anonymity cannot be turned down by the caller
-    r = client.get("/v2/scoring/2020.06/suggest", params={"min_clouds": 2})
+    r = client.get("/v2/scoring/2020.06/suggest", params={"k": 2})
     assert r.status_code == 422 and "below 3" in r.json()["error"]
 
 
@@ -283,7 +297,7 @@ def test_what_if_over_stored_runs_respects_privacy(
         ("get", "/v2/guidelines/2020.06/diff/nope", {}, 404),
         ("get", "/v2/scoring/1999.01", {}, 404),
         ("get", "/v2/scoring/1999.01/suggest", {}, 404),
-        ("get", "/v2/scoring/2020.06/suggest?min_clouds=1", {}, 422),
+        ("get", "/v2/scoring/2020.06/suggest?k=1", {}, 422),
         ("get", "/v2/scoring/2020.06/suggest?share=2", {}, 400),
         ("post", "/v2/scoring/check", {"json": {"guideline": "next"}}, 400),
         ("post", "/v2/scoring/check", {"json": {"guideline": "x", "worksheet": ""}}, 404),

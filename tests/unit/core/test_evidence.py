@@ -96,10 +96,15 @@ def test_stable_compares_tests_by_idempotent_id() -> None:
 
 
 def _record(cpid: str, ts: int, *passed: str) -> RunRecord:
+    """A verified product's run: the cloud is the product, each of its own vendor."""
+    return RunRecord(cpid, ts, frozenset(passed), product=cpid, vendor=cpid)
+
+
+def _anonymous(cpid: str, ts: int, *passed: str) -> RunRecord:
     return RunRecord(cpid, ts, frozenset(passed))
 
 
-def test_deployed_counts_latest_run_per_cloud_and_hides_small_samples() -> None:
+def test_deployed_counts_latest_run_per_product_and_hides_small_samples() -> None:
     g = make(
         "2030.01",
         {"a": "required", "b": "required"},
@@ -114,14 +119,27 @@ def test_deployed_counts_latest_run_per_cloud_and_hides_small_samples() -> None:
         _record("cloud-2", 1, "tempest.a.test_1", "tempest.b.test_1"),
         _record("cloud-3", 5, U1, f"id-{U2}", U3),  # by idempotent id, either spelling
     ]
-    marks = deployed_marks(g.capabilities, runs, min_clouds=3)
+    marks = deployed_marks(g.capabilities, runs, k=3)
     assert marks["a"].value == "1"  # cloud-2 and cloud-3: 2/3
-    assert marks["a"].evidence["passing"] == 2 and marks["a"].evidence["clouds"] == 3
+    assert marks["a"].evidence["passing"] == 2 and marks["a"].evidence["products"] == 3
     assert marks["b"].value == "1"  # cloud-1 and cloud-3
-    assert deployed_marks(g.capabilities, runs, min_clouds=3, share=0.7)["a"].value == "0"
-    few = deployed_marks(g.capabilities, runs[:3], min_clouds=3)
-    assert few["a"].value == "?" and few["a"].evidence["reason"] == "2 clouds, fewer than 3"
+    assert deployed_marks(g.capabilities, runs, k=3, share=0.7)["a"].value == "0"
+    few = deployed_marks(g.capabilities, runs[:3], k=3)
+    assert few["a"].value == "?"
+    assert few["a"].evidence["reason"] == "fewer than 3 vendors stand behind verified results"
     assert "cloud-1" not in json.dumps({k: m.to_dict() for k, m in marks.items()})
+
+
+def test_unverified_runs_are_counted_apart_and_never_move_a_mark() -> None:
+    g = make("2030.01", {"a": "required"}, {"a": [("tempest.a.test_1", U1)]})
+    products = [_record(f"p{i}", 1, "tempest.a.test_1" if i < 1 else "x") for i in range(4)]
+    base = deployed_marks(g.capabilities, products)["a"]
+    assert base.value == "0"  # 1 of 4 products passes
+    flood = [_anonymous(f"junk-{i}", 2, "tempest.a.test_1") for i in range(40)]
+    flooded = deployed_marks(g.capabilities, products + flood)["a"]
+    assert flooded.value == base.value
+    assert flooded.evidence["unverified"] == {"clouds": 40, "passing": 40, "counted": False}
+    assert deployed_marks(g.capabilities, flood)["a"].value == "?"
 
 
 def test_deployed_ignores_flagged_tests(guidelines) -> None:  # type: ignore[no-untyped-def]
@@ -168,10 +186,17 @@ def test_usage_declarations_parse_and_count() -> None:
     marks = usage_marks(["compute-servers-create", "compute-servers-list", "x"], [mist, tool])
     assert marks["compute-servers-create"]["clients"].value == "1"
     assert marks["compute-servers-create"]["tools"].evidence["used_by"] == ["terraform"]
-    assert marks["compute-servers-list"]["tools"].value == "0"
-    assert marks["x"]["clients"].value == "0"
+    # unknown stays unknown: one declaration of a kind says nothing of what it does not use
+    assert marks["compute-servers-list"]["tools"].value == "?"
+    assert marks["x"]["clients"].value == "?"
     only_clients = usage_marks(["x"], [mist])
     assert only_clients["x"]["tools"].value == "?"  # no tool declared anything
+    # k declarations of a kind, none using it: then it is 0
+    clients = [
+        parse_usage({"name": f"c{i}", "kind": "client", "capabilities": ["y"]}) for i in range(3)
+    ]
+    assert usage_marks(["x"], clients)["x"]["clients"].value == "0"
+    assert usage_marks(["x"], clients, k=4)["x"]["clients"].value == "?"
 
 
 @pytest.mark.parametrize(

@@ -5,18 +5,18 @@ transaction on a real database (SQLite, and PostgreSQL when configured)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from refcore.core.runs import Outcome
 from refcore.errors import Conflict, ScoringError, Unauthorized
 from refcore.services import accounts, deployment, runs, runs_edit, scoring, usage
-from refcore.storage.models import Run
+from refcore.storage.models import Organization, Product, ProductVersion, Run, utcnow
 
 X = "compute-flavors-list"  # two tests in 2020.06
 Y = "compute-servers-delete"  # three tests
-T0 = datetime(2024, 1, 1)
+T0 = utcnow() - timedelta(days=30)
 
 
 @pytest.fixture
@@ -44,81 +44,117 @@ def store(session, cpid: str, tests, *, minutes: int, owner=None):  # type: igno
     return run
 
 
-def five_clouds(session, caps) -> None:  # type: ignore[no-untyped-def]
-    """c1..c3 pass X (c3 only by idempotent id); c4 fails one of X's tests; c5 runs only Y."""
-    store(session, "c1", results_of(caps[X]) + results_of(caps[Y]), minutes=1)
-    store(session, "c2", results_of(caps[X]), minutes=2)
-    store(session, "c3", results_of(caps[X], rename=True), minutes=3)
+def verified(session, vendor: str, product: str, tests, *, minutes: int):  # type: ignore[no-untyped-def]
+    """A run of ``product`` (of ``vendor``), associated with a version and verified."""
+    if session.get(Organization, vendor) is None:
+        session.add(Organization(id=vendor, type=3, name=vendor))
+    if session.get(Product, product) is None:
+        session.add(
+            Product(id=product, name=product, organization_id=vendor, type=0, product_type=0)
+        )
+        session.add(ProductVersion(id=f"{product}-v", product_id=product, version="1"))
+    session.flush()
+    run = store(session, f"cloud-{product}-{minutes}", tests, minutes=minutes)
+    run.product_version_id = f"{product}-v"
+    run.verification_status = 1
+    session.commit()
+    return run
+
+
+def five_products(session, caps) -> None:  # type: ignore[no-untyped-def]
+    """Three vendors, five verified products: p1..p3 pass X (p3 only by idempotent id); p4
+    fails one of X's tests; p5 runs only Y. Vendor a has p1 and p2."""
+    verified(session, "a", "p1", results_of(caps[X]) + results_of(caps[Y]), minutes=1)
+    verified(session, "a", "p2", results_of(caps[X]), minutes=2)
+    verified(session, "b", "p3", results_of(caps[X], rename=True), minutes=3)
     t = results_of(caps[X])
-    store(session, "c4", [t[0], (t[1][0], t[1][1], Outcome.FAIL)], minutes=4)
-    store(session, "c5", results_of(caps[Y]), minutes=5)
+    verified(session, "c", "p4", [t[0], (t[1][0], t[1][1], Outcome.FAIL)], minutes=4)
+    verified(session, "c", "p5", results_of(caps[Y]), minutes=5)
 
 
-def test_share_of_clouds_whose_latest_shared_run_passes(db_session, caps) -> None:  # type: ignore[no-untyped-def]
-    five_clouds(db_session, caps)
+def test_share_of_verified_products_whose_latest_run_passes(db_session, caps) -> None:  # type: ignore[no-untyped-def]
+    five_products(db_session, caps)
     marks = deployment.deployed(db_session, caps)
     x = marks[X]
     assert x.value == "1"
-    assert x.evidence["clouds"] == 5 and x.evidence["passing"] == 3
-    assert x.evidence["passing_share"] == 0.6
-    assert marks[Y].value == "0" and marks[Y].evidence["passing"] == 2  # c1, c5
-    # no cpid anywhere in the evidence
-    assert not any(f"c{i}" in json.dumps(m.to_dict()) for m in marks.values() for i in range(1, 6))
-    stricter = deployment.deployed(db_session, caps, share=0.7)
-    assert stricter[X].value == "0"
+    assert (x.evidence["products"], x.evidence["vendors"], x.evidence["passing"]) == (5, 3, 3)
+    assert x.evidence["passing_vendors"] == 2 and x.evidence["passing_share"] == 0.6
+    assert marks[Y].value == "0" and marks[Y].evidence["passing"] == 2  # p1, p5
+    # no cpid, product or vendor anywhere in the evidence
+    text = json.dumps([m.to_dict() for m in marks.values()])
+    assert not any(f'"{name}"' in text for name in ("a", "b", "c", "p1", "p2", "cloud-p1-1"))
+    assert deployment.deployed(db_session, caps, share=0.7)[X].value == "0"
 
 
-def test_below_the_minimum_number_of_clouds_nothing_counts(db_session, caps) -> None:  # type: ignore[no-untyped-def]
-    store(db_session, "a", results_of(caps[X]), minutes=1)
-    store(db_session, "b", results_of(caps[X]), minutes=2)
+def test_an_anonymous_cpid_flood_changes_no_criterion(db_session, caps) -> None:  # type: ignore[no-untyped-def]
+    five_products(db_session, caps)
+    before = {k: m.value for k, m in deployment.deployed(db_session, caps).items()}
+    for i in range(12):  # invented clouds, all failing X and passing Y
+        store(
+            db_session,
+            f"junk-{i}",
+            results_of(caps[X], Outcome.FAIL) + results_of(caps[Y]),
+            minutes=10 + i,
+        )
+    after = deployment.deployed(db_session, caps)
+    assert {k: m.value for k, m in after.items()} == before
+    assert after[X].evidence["products"] == 5
+    assert after[X].evidence["unverified"] == {"clouds": 12, "passing": 0, "counted": False}
+    assert after[Y].evidence["unverified"]["passing"] == 12
+
+
+def test_fewer_than_k_vendors_hide_the_aggregate(db_session, caps, guidelines) -> None:  # type: ignore[no-untyped-def]
+    verified(db_session, "a", "p1", results_of(caps[X]), minutes=1)
+    verified(db_session, "a", "p2", results_of(caps[X]), minutes=2)
+    verified(db_session, "b", "p3", results_of(caps[X]), minutes=3)  # 3 products, 2 vendors
     marks = deployment.deployed(db_session, caps)
     assert marks[X].value == "?" and "passing" not in marks[X].evidence
-    assert marks[X].evidence["reason"] == "2 clouds, fewer than 3"
-    five_clouds(db_session, caps)
+    assert "products" not in marks[X].evidence
+    assert marks[X].evidence["reason"] == "fewer than 3 vendors stand behind verified results"
+    body = scoring.suggest(db_session, guidelines["2020.06"], guidelines)
+    assert body["evidence"]["products"] is None
+    assert body["evidence"]["vendors"] == "fewer than 3"
+    verified(db_session, "c", "p4", results_of(caps[X]), minutes=4)
     assert deployment.deployed(db_session, caps)[X].value == "1"
-    assert deployment.deployed(db_session, caps, min_clouds=8)[X].value == "?"
+    assert deployment.deployed(db_session, caps, k=4)[X].value == "?"
 
 
-def test_unshared_runs_are_ignored_until_shared(db_session, caps) -> None:  # type: ignore[no-untyped-def]
-    five_clouds(db_session, caps)
+def test_only_verified_runs_of_a_product_count(db_session, caps) -> None:  # type: ignore[no-untyped-def]
+    five_products(db_session, caps)
+    # a newer verified run replaces the older: p1 now fails X
+    verified(db_session, "a", "p1", results_of(caps[X], Outcome.FAIL), minutes=10)
+    assert deployment.deployed(db_session, caps)[X].evidence["passing"] == 2
+    # ... a newer unverified run of the product does not
     user = accounts.create_user(db_session, "deploy-owner")
     actor = accounts.actor_for(db_session, user)
-    private = store(db_session, "c6", results_of(caps[X]), minutes=6, owner=user)
-    assert not private.listed
-    before = deployment.deployed(db_session, caps)[X].evidence
-    assert (before["clouds"], before["passing"]) == (5, 3)
-    runs_edit.set_meta(db_session, actor, private.id, "shared", "true")
-    after = deployment.deployed(db_session, caps)[X].evidence
-    assert (after["clouds"], after["passing"]) == (6, 4)
-
-
-def test_a_newer_failing_run_replaces_an_older_passing_one(db_session, caps) -> None:  # type: ignore[no-untyped-def]
-    five_clouds(db_session, caps)
-    store(db_session, "c1", results_of(caps[X], Outcome.FAIL), minutes=10)
-    x = deployment.deployed(db_session, caps)[X].evidence
-    assert (x["clouds"], x["passing"]) == (5, 2)
-    # ... but a newer private run does not replace the latest shared one
-    user = accounts.create_user(db_session, "deploy-private")
-    store(db_session, "c2", results_of(caps[X], Outcome.FAIL), minutes=11, owner=user)
+    run = store(db_session, "p2-cloud", results_of(caps[X], Outcome.FAIL), minutes=11, owner=user)
+    runs_edit.set_meta(db_session, actor, run.id, "shared", "true")
     assert deployment.deployed(db_session, caps)[X].evidence["passing"] == 2
-    latest = {cpid: at for _, cpid, at in deployment.latest_shared_runs(db_session)}
-    assert latest["c1"] == T0 + timedelta(minutes=10)
-    assert latest["c2"] == T0 + timedelta(minutes=2)
+
+
+def test_runs_older_than_the_window_do_not_count(db_session, caps) -> None:  # type: ignore[no-untyped-def]
+    five_products(db_session, caps)
+    old = db_session.query(Run).filter(Run.verification_status == 1).all()
+    for r in old[:3]:
+        r.created_at = utcnow() - deployment.WINDOW - timedelta(days=1)
+    db_session.commit()
+    x = deployment.deployed(db_session, caps)[X]
+    assert x.value == "?"  # 2 products of one vendor left
 
 
 def test_records_hold_only_the_tests_asked_about(db_session, caps) -> None:  # type: ignore[no-untyped-def]
-    five_clouds(db_session, caps)
+    five_products(db_session, caps)
     records = {r.passed for r in deployment.run_records(db_session, {X: caps[X]})}
     seen = set().union(*records)
     assert {t.uuid for t in caps[X].tests} <= seen
-    # Y's tests and the unrelated test are never loaded; c3's renamed tests come
+    # Y's tests and the unrelated test are never loaded; p3's renamed tests come
     # with their idempotent id, which is what matched
     assert not seen & {s for t in caps[Y].tests for s in (*t.names, t.uuid)}
     assert "tempest.api.unrelated.Test.test_other" not in seen
     assert {s for s in seen if s.endswith("_renamed")} == {
         t.name + "_renamed" for t in caps[X].tests
     }
-    assert frozenset() in records  # c5 ran none of X's tests
+    assert frozenset() in records  # p5 ran none of X's tests
     assert db_session.query(Run).count() == 5
 
 
@@ -157,14 +193,17 @@ def test_usage_declarations_are_stored_and_counted(db_session) -> None:  # type:
 
 
 def test_suggest_uses_stored_runs_and_declarations(db_session, caps, guidelines) -> None:  # type: ignore[no-untyped-def]
-    five_clouds(db_session, caps)
+    five_products(db_session, caps)
     owner = accounts.actor_for(db_session, accounts.create_user(db_session, "suggest-owner"))
     usage.store(db_session, owner, json.dumps(DECL))
     body = scoring.suggest(db_session, guidelines["2020.06"], guidelines)
     assert body["criteria"] == ["deployed", "tools", "clients", "stable", "sticky"]
     assert body["evidence"] == {
-        "clouds": 5,
-        "min_clouds": 3,
+        "products": 5,
+        "vendors": 3,
+        "unverified_clouds": 0,
+        "window_days": 730,
+        "k": 3,
         "share": 0.5,
         "declarations": {"client": 1, "tool": 0},
     }
@@ -172,9 +211,12 @@ def test_suggest_uses_stored_runs_and_declarations(db_session, caps, guidelines)
     assert x["computed"]["deployed"]["value"] == "1"
     assert x["computed"]["clients"]["evidence"]["used_by"] == ["mist"]
     assert x["computed"]["tools"]["value"] == "?"
+    # unknown stays unknown: one client's declaration says nothing of what it does not use
+    other = next(c for c in body["capabilities"] if c["capability"] not in (X, Y))
+    assert other["computed"]["clients"]["value"] == "?"
     # recorded achievements of 2020.06's X, and the flagged differences
     recorded = set(guidelines["2020.06"].capabilities[X].achievements)
     for key in ("deployed", "clients"):
         assert (key in x["differences"]) == (key not in recorded)
     with pytest.raises(ScoringError, match="below 3"):
-        scoring.suggest(db_session, guidelines["2020.06"], guidelines, min_clouds=2)
+        scoring.suggest(db_session, guidelines["2020.06"], guidelines, k=2)

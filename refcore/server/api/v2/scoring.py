@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from refcore.core.evidence import DEFAULT_MIN_CLOUDS, DEFAULT_SHARE
+from refcore.core.evidence import DEFAULT_K, DEFAULT_SHARE
 from refcore.server.api.schemas import ErrorBody
 from refcore.server.deps import GuidelinesDep, SessionDep
 from refcore.services import scoring
@@ -69,15 +69,21 @@ def suggest(
     guideline: str,
     gs: GuidelinesDep,
     session: SessionDep,
-    min_clouds: Annotated[
-        int, Query(description=f"clouds needed before runs count (at least {DEFAULT_MIN_CLOUDS})")
-    ] = DEFAULT_MIN_CLOUDS,
+    k: Annotated[
+        int,
+        Query(
+            le=1000,
+            description=f"k-anonymity: distinct vendors needed behind an aggregate "
+            f"(at least {DEFAULT_K})",
+        ),
+    ] = DEFAULT_K,
     share: Annotated[
         float, Query(gt=0, le=1, description="share of clouds that must pass")
     ] = DEFAULT_SHARE,
 ) -> dict[str, Any]:
     """Per capability, the marks computed from evidence (sticky and stable from the
-    history, deployed from the stored shared runs, clients and tools from the
-    stored usage declarations) next to the recorded achievements, with the
-    differences and the evidence of each mark. No cpid is ever shown."""
-    return scoring.suggest(session, gs[guideline], gs, min_clouds=min_clouds, share=share)
+    history, deployed from the verified products' runs (unverified runs counted apart,
+    never moving a mark), clients and tools from the stored usage declarations) next to the
+    recorded achievements, with the differences and the evidence of each mark. No cpid and
+    no vendor is ever shown; counts only when k vendors stand behind them."""
+    return scoring.suggest(session, gs[guideline], gs, k=k, share=share)
