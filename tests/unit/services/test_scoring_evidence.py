@@ -220,3 +220,69 @@ def test_suggest_uses_stored_runs_and_declarations(db_session, caps, guidelines)
         assert (key in x["differences"]) == (key not in recorded)
     with pytest.raises(ScoringError, match="below 3"):
         scoring.suggest(db_session, guidelines["2020.06"], guidelines, k=2)
+
+
+# -- must-pass candidates mined from verified results ------------------------------------
+def _outside_guidelines(guidelines, samples_dir, module: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """(name, uuid) of real Tempest 47 tests of ``module`` that no guideline names."""
+    from refcore.core.runs import split_test_id
+
+    known = {
+        n
+        for g in guidelines.values()
+        for c in g.capabilities.values()
+        for t in c.tests
+        for n in t.names
+    }
+    out = []
+    for line in (samples_dir / "tempest" / "tempest-47.0.0-list.txt").read_text().splitlines():
+        name, _attrs, uuid = split_test_id(line.strip())
+        if name.startswith(module + ".") and name not in known:
+            out.append((name, uuid or ""))
+    return out
+
+
+def test_candidates_are_tests_outside_every_guideline_passing_in_k_vendors(
+    db_session, guidelines, samples_dir
+) -> None:  # type: ignore[no-untyped-def]
+    from refcore.services.candidates import candidates
+
+    g = guidelines["2020.06"]
+    joining = _outside_guidelines(
+        guidelines, samples_dir, "tempest.api.compute.servers.test_servers"
+    )[:2]
+    new = _outside_guidelines(
+        guidelines, samples_dir, "tempest.api.compute.servers.test_server_tags"
+    )[:1]
+    assert joining and new, "Tempest 47 has such tests"
+    known = [(t.name, t.uuid or "", Outcome.PASS) for t in g.capabilities[X].tests]
+    plus = [(n, u, Outcome.PASS) for n, u in joining + new]
+    verified(db_session, "a", "p1", known + plus, minutes=1)
+    verified(db_session, "b", "p2", known + plus, minutes=2)
+    # two vendors only: nothing is shown
+    body = candidates(db_session, g, guidelines)
+    assert body["tests"] == [] and body["vendors"] == "fewer than 3"
+    verified(db_session, "c", "p3", known + plus[:1], minutes=3)  # the third passes one test
+    for i in range(5):  # anonymous clouds passing everything count for nothing
+        store(db_session, f"junk-{i}", known + plus, minutes=10 + i)
+    body = candidates(db_session, g, guidelines)
+    # (every stored run here also passes the helper's unrelated test: a candidate too)
+    unrelated = "tempest.api.unrelated.Test.test_other"
+    assert sorted(c["test"] for c in body["tests"]) == sorted([joining[0][0], unrelated])
+    found = next(c for c in body["tests"] if c["test"] == joining[0][0])
+    other = next(c for c in body["tests"] if c["test"] == unrelated)
+    assert (other["capability"], other["group"]) == (None, "unrelated")
+    assert (found["products"], found["vendors"], found["uuid"]) == (3, 3, joining[0][1])
+    owner = {
+        c.name
+        for c in g.capabilities.values()
+        for t in c.tests
+        if t.name.startswith("tempest.api.compute.servers.test_servers.")
+    }
+    assert found["capability"] in owner  # joins a capability whose tests share its module
+    assert not any(t in json.dumps(body) for t in ("p1", "p2", "p3", '"a"', "junk-"))
+    # the known guideline tests are never candidates; a required test is not "outside"
+    assert all(c["test"] not in {t.name for t in g.capabilities[X].tests} for c in body["tests"])
+    # advisory capabilities close to the cut-off come with their totals
+    assert all(r["total"] >= body["cutoff"] - 10 for r in body["advisory_near_cutoff"])
+    assert candidates(db_session, g, guidelines, k=4)["tests"] == []

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from refcore.core.evidence import DEFAULT_K, DEFAULT_SHARE
 from refcore.server.api.schemas import ErrorBody
 from refcore.server.deps import GuidelinesDep, SessionDep
+from refcore.services import candidates as candidates_service
 from refcore.services import scoring
 
 router = APIRouter(
@@ -87,3 +88,20 @@ def suggest(
     recorded achievements, with the differences and the evidence of each mark. No cpid and
     no vendor is ever shown; counts only when k vendors stand behind them."""
     return scoring.suggest(session, gs[guideline], gs, k=k, share=share)
+
+
+@router.get("/{guideline}/candidates")
+def candidates(
+    guideline: str,
+    gs: GuidelinesDep,
+    session: SessionDep,
+    k: Annotated[int, Query(le=1000, description="distinct vendors a test needs")] = DEFAULT_K,
+    margin: Annotated[
+        int, Query(ge=0, le=100, description="points below the cut-off still shown")
+    ] = 10,
+) -> dict[str, Any]:
+    """Must-pass candidates for the guideline after this one: tests outside every guideline
+    passing in the latest verified run of products of at least k vendors, placed in the
+    capability they would join (or a new one named from their module), and advisory
+    capabilities within ``margin`` of the cut-off. Counts only; no product or vendor named."""
+    return candidates_service.candidates(session, gs[guideline], gs, k=k, margin=margin)
