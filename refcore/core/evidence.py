@@ -185,7 +185,7 @@ def deployed_marks(
     for name, cap in capabilities.items():
         tests = _judged_tests(cap)
         evidence: dict[str, Any] = {"k": k, "share": share}
-        if tests:
+        if tests and clouds:
             evidence["unverified"] = {
                 "clouds": len(clouds),
                 "passing": sum(1 for r in clouds.values() if _passes(r, tests)),

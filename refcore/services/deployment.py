@@ -4,9 +4,10 @@ A **verified product** is a product whose run the Foundation verified
 (``verification_status`` 1, associated with one of its versions); its latest verified run
 in the window speaks for it, and its vendor is the product's organization. Those are what
 the mark is decided on (:func:`refcore.core.evidence.deployed_marks`, with k-anonymity over
-vendors). **Unverified** evidence, the latest shared run (``runs.listed``: anonymous or
-shared by its owner) of each cloud (``cpid``) with no verified product behind it, is counted
-apart and never moves a criterion: anyone can invent cpids.
+vendors). **Unverified** evidence, the clouds (``cpid``) with shared runs (``runs.listed``:
+anonymous or shared by its owner) and no verified run, is only counted, in the database
+(:func:`unverified_clouds`), and never moves a criterion: anyone can invent cpids. No
+unverified run is read, so 100k anonymous uploads cost one ``COUNT``.
 
 Only what the decision needs is read: one windowed query picks the latest
 shared run per cloud, the guideline's test names are looked up once in
@@ -36,7 +37,14 @@ from refcore.core.runs import Outcome
 from refcore.storage.models import Product, ProductVersion, Run, RunTests, TestName, utcnow
 from refcore.storage.packing import unpack
 
-__all__ = ["WINDOW", "deployed", "latest_shared_runs", "latest_verified_runs", "run_records"]
+__all__ = [
+    "WINDOW",
+    "deployed",
+    "latest_shared_runs",
+    "latest_verified_runs",
+    "run_records",
+    "unverified_clouds",
+]
 
 _CHUNK = 400
 #: runs older than this do not count (about the life of two guidelines)
@@ -62,6 +70,16 @@ def latest_shared_runs(
         select(ranked.c.id, ranked.c.cpid, ranked.c.created_at).where(ranked.c.rank == 1)
     )
     return [(r.id, r.cpid, r.created_at) for r in rows]
+
+
+def unverified_clouds(session: Session, since: datetime | None = None) -> int:
+    """How many clouds shared runs in the window with none of them verified."""
+    query = select(func.count(func.distinct(Run.cpid))).where(
+        Run.listed.is_(True), Run.cpid.is_not(None), Run.cpid != "", Run.verification_status != 1
+    )
+    if since is not None:
+        query = query.where(Run.created_at >= since)
+    return int(session.scalar(query) or 0)
 
 
 def latest_verified_runs(
@@ -133,17 +151,14 @@ def run_records(
     *,
     since: datetime | None = None,
 ) -> list[RunRecord]:
-    """One :class:`RunRecord` per verified product (its latest verified run) and per cloud
-    with no verified product behind it (its latest shared run), within the window (default
-    :data:`WINDOW`), holding only the passed tests that ``capabilities`` ask about."""
+    """One :class:`RunRecord` per verified product (its latest verified run in the window,
+    default :data:`WINDOW`), holding only the passed tests that ``capabilities`` ask about."""
     since = since if since is not None else utcnow() - WINDOW
     verified = latest_verified_runs(session, since)
-    shared = latest_shared_runs(session, since)
-    if not verified and not shared:
+    if not verified:
         return []
     relevant = _relevant_names(session, *_wanted(capabilities))
     passed: dict[str, set[str]] = {r[0]: set() for r in verified}
-    passed.update({run_id: set() for run_id, _, _ in shared})
     for chunk in _chunks(passed):
         rows = session.execute(
             select(RunTests.run_id, RunTests.name_ids, RunTests.outcomes).where(
@@ -155,12 +170,10 @@ def run_records(
             for i, outcome in unpack(name_ids, outcomes):
                 if outcome is Outcome.PASS and i in relevant:
                     into.update(relevant[i])
-    records = [
+    return [
         RunRecord(cpid, at, frozenset(passed[run_id]), product=product, vendor=vendor)
         for run_id, cpid, product, vendor, at in verified
     ]
-    records += [RunRecord(cpid, at, frozenset(passed[run_id])) for run_id, cpid, at in shared]
-    return records
 
 
 def deployed(

@@ -25,6 +25,7 @@ from refcore.core.scoring import CRITERIA_KEYS, Marks, Scoring
 from refcore.core.worksheets import check_worksheet, parse_worksheet, summarize
 from refcore.errors import ScoringError
 from refcore.services import deployment, usage
+from refcore.storage.models import utcnow
 
 __all__ = ["check", "overview", "suggest", "what_if_weights"]
 
@@ -160,7 +161,8 @@ def suggest(
         # k-anonymity: how many products stand behind the marks only once k vendors do
         "products": len(products) if len(vendors) >= k else None,
         "vendors": len(vendors) if len(vendors) >= k else f"fewer than {k}",
-        "unverified_clouds": sum(1 for r in records if not r.verified),
+        # shown apart, never counted: anyone can invent cpids
+        "unverified_clouds": deployment.unverified_clouds(session, utcnow() - deployment.WINDOW),
         "window_days": deployment.WINDOW.days,
         "k": k,
         "share": share,
