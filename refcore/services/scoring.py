@@ -24,7 +24,7 @@ from refcore.core.guidelines import Guideline, GuidelineSet
 from refcore.core.scoring import CRITERIA_KEYS, Marks, Scoring
 from refcore.core.worksheets import check_worksheet, parse_worksheet, summarize
 from refcore.errors import ScoringError
-from refcore.services import deployment, usage
+from refcore.services import community, deployment, usage
 from refcore.storage.models import utcnow
 
 __all__ = ["check", "overview", "suggest", "what_if_weights"]
@@ -171,4 +171,9 @@ def suggest(
         },
     }
     body["differing"] = sum(1 for c in result.capabilities if c.differences)
+    # community votes beside the computed marks: shown, never folded into a mark
+    votes = community.results(session, g)
+    for cap in body["capabilities"]:
+        cap["votes"] = votes.get(cap["capability"], {})
+    body["vote_weights"] = community.weights(session)
     return body

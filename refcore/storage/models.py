@@ -29,6 +29,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 __all__ = [
     "ApiToken",
     "Base",
+    "CommunityRole",
     "GuidelineDraft",
     "LoginSession",
     "OrgMember",
@@ -39,10 +40,13 @@ __all__ = [
     "Run",
     "RunMeta",
     "RunReport",
+    "RoleWeight",
     "RunTests",
     "TestName",
     "UsageDeclarationRow",
     "User",
+    "Vote",
+    "VoteEvent",
     "utcnow",
 ]
 
@@ -303,3 +307,61 @@ class UsageDeclarationRow(Base):
     document: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime | None] = mapped_column(DateTime, onupdate=utcnow)
+
+
+# -- community feedback -------------------------------------------------------------------
+class CommunityRole(Base):
+    """A member's role for community feedback, set by the Foundation (never self-declared)."""
+
+    __tablename__ = "community_roles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(32))
+    set_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    set_at: Mapped[datetime] = _created()
+
+
+class RoleWeight(Base):
+    """How much a vote of a role weighs (set by the interop working group)."""
+
+    __tablename__ = "role_weights"
+
+    role: Mapped[str] = mapped_column(String(32), primary_key=True)
+    weight: Mapped[int] = mapped_column(Integer)
+    set_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    set_at: Mapped[datetime] = _created()
+
+
+class Vote(Base):
+    """One account's vote on a capability x criterion of a guideline being drafted."""
+
+    __tablename__ = "votes"
+    __table_args__ = (UniqueConstraint("guideline_id", "capability", "criterion", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guideline_id: Mapped[str] = mapped_column(String(64), index=True)
+    capability: Mapped[str] = mapped_column(String(128))
+    criterion: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: the role the voter held when voting (a later role change does not rewrite history)
+    role: Mapped[str] = mapped_column(String(32))
+    value: Mapped[int] = mapped_column(Integer)  # 1: meets the criterion, 0: does not
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+
+
+class VoteEvent(Base):
+    """Append-only trail of every vote, change and withdrawal."""
+
+    __tablename__ = "vote_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = _created()
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(16))  # vote | change | withdraw | role | weight
+    subject: Mapped[str] = mapped_column(String(255))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)

@@ -15,6 +15,7 @@ from refcore.server.api.v1 import profile as v1_profile
 from refcore.server.api.v1 import results as v1_results
 from refcore.server.api.v1 import vendors as v1_vendors
 from refcore.server.api.v2 import catalog as v2_catalog
+from refcore.server.api.v2 import community as v2_community
 from refcore.server.api.v2 import diff as v2_diff
 from refcore.server.api.v2 import drafts as v2_drafts
 from refcore.server.api.v2 import runs as v2_runs
@@ -31,6 +32,7 @@ ROUTERS: list[APIRouter] = [
     v1_products.router,
     v2_runs.router,
     v2_catalog.router,
+    v2_community.router,
     v2_diff.router,
     v2_drafts.router,
     v2_scoring.router,

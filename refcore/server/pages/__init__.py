@@ -17,6 +17,7 @@ def create_router() -> APIRouter:
     from refcore.server.deps import current_actor
     from refcore.server.pages import (
         auth,
+        community,
         drafts,
         guidelines,
         home,
@@ -39,6 +40,7 @@ def create_router() -> APIRouter:
         vendors,
         products,
         profile,
+        community,
         scoring,
         verdicts,
     ):
