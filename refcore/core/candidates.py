@@ -158,15 +158,26 @@ def find_candidates(
     known_names, known_uuids = _known(guidelines)
     allowed = {split_test_id(t)[0] for t in listing} if listing is not None else None
     uuids = uuids or {}
+    # each distinct string is judged once (a run repeats the same few hundred names)
+    seen: dict[str, str | None] = {}
+
+    def outside(passed: str) -> str | None:
+        name = split_test_id(passed)[0]
+        if "." not in name or name in known_names or uuids.get(name) in known_uuids:
+            return None
+        if allowed is not None and name not in allowed:
+            return None
+        return name
+
     behind: dict[str, tuple[set[str], set[str]]] = {}
     for run in products.values():
         for passed in run.passed:
-            name = split_test_id(passed)[0]
-            if "." not in name or name in known_names or uuids.get(name) in known_uuids:
+            if passed not in seen:
+                seen[passed] = outside(passed)
+            found = seen[passed]
+            if found is None:
                 continue
-            if allowed is not None and name not in allowed:
-                continue
-            prods, vends = behind.setdefault(name, (set(), set()))
+            prods, vends = behind.setdefault(found, (set(), set()))
             prods.add(run.product or "")
             vends.add(run.vendor or run.product or "")
     by_module: dict[str, str] = {}

@@ -163,8 +163,10 @@ def _latest(runs: Iterable[RunRecord], key: str) -> dict[str, RunRecord]:
     return latest
 
 
-def _passes(run: RunRecord, tests: list[tuple[str, ...]]) -> bool:
-    return all(any(k in run.passed for k in keys) for keys in tests)
+def _passes(run: RunRecord, tests: list[frozenset[str]]) -> bool:
+    """Every judged test passed under one of its keys (name, alias, idempotent id)."""
+    passed = run.passed
+    return all(not passed.isdisjoint(keys) for keys in tests)
 
 
 def deployed_marks(
@@ -183,7 +185,7 @@ def deployed_marks(
     enough = len(vendors) >= k
     marks = {}
     for name, cap in capabilities.items():
-        tests = _judged_tests(cap)
+        tests = [frozenset(keys) for keys in _judged_tests(cap)]
         evidence: dict[str, Any] = {"k": k, "share": share}
         if tests and clouds:
             evidence["unverified"] = {

@@ -12,12 +12,11 @@ from sqlalchemy.orm import Session
 from refcore.core.candidates import find_candidates
 from refcore.core.evidence import DEFAULT_K, RunRecord
 from refcore.core.guidelines import Guideline, GuidelineSet
-from refcore.core.runs import Outcome
 from refcore.errors import ScoringError
 from refcore.services.deployment import WINDOW, latest_verified_runs
 from refcore.services.scoring import recorded_marks
 from refcore.storage.models import RunTests, TestName, utcnow
-from refcore.storage.packing import unpack
+from refcore.storage.packing import passed_ids
 
 __all__ = ["candidates"]
 
@@ -36,7 +35,7 @@ def _passed_names(
             )
         )
         for run_id, name_ids, outcomes in rows:
-            passed[run_id] = {i for i, o in unpack(name_ids, outcomes) if o is Outcome.PASS}
+            passed[run_id] = set(passed_ids(name_ids, outcomes))
     ids: list[int] = sorted(set().union(*passed.values())) if passed else []
     names: dict[int, tuple[str, str | None]] = {}
     for start in range(0, len(ids), _CHUNK):

@@ -33,9 +33,8 @@ from refcore.core.evidence import (
     deployed_marks,
 )
 from refcore.core.guidelines import Capability
-from refcore.core.runs import Outcome
 from refcore.storage.models import Product, ProductVersion, Run, RunTests, TestName, utcnow
-from refcore.storage.packing import unpack
+from refcore.storage.packing import passed_ids
 
 __all__ = [
     "WINDOW",
@@ -167,9 +166,8 @@ def run_records(
         )
         for run_id, name_ids, outcomes in rows:
             into = passed[run_id]
-            for i, outcome in unpack(name_ids, outcomes):
-                if outcome is Outcome.PASS and i in relevant:
-                    into.update(relevant[i])
+            for i in relevant.keys() & set(passed_ids(name_ids, outcomes)):
+                into.update(relevant[i])
     return [
         RunRecord(cpid, at, frozenset(passed[run_id]), product=product, vendor=vendor)
         for run_id, cpid, product, vendor, at in verified
