@@ -44,3 +44,17 @@ def test_interning_reuses_ids(db_session) -> None:  # type: ignore[no-untyped-de
     assert again[0] == first[1]
     count = db_session.scalar(select(func.count()).select_from(TestName))
     assert count == 3
+
+
+def test_passed_ids_are_the_passes_of_unpack() -> None:
+    import random
+
+    from refcore.core.runs import Outcome
+    from refcore.storage.packing import pack_ids, pack_outcomes, passed_ids, unpack
+
+    rng = random.Random(3)
+    ids = rng.sample(range(1, 10**6), 2000)
+    outcomes = [rng.choice(list(Outcome)) for _ in ids]
+    name_ids, codes = pack_ids(ids), pack_outcomes(outcomes)
+    expected = [i for i, o in unpack(name_ids, codes) if o is Outcome.PASS]
+    assert passed_ids(name_ids, codes) == expected and 0 < len(expected) < len(ids)
