@@ -9,6 +9,7 @@ agreement by the Juno release"); the non-binding reading is checked too.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 from pathlib import Path
 
@@ -199,7 +200,15 @@ def test_mist_usage_is_the_scoring_engines_declaration(guidelines) -> None:
     assert profile.usage.api_calls == declaration.api_calls
     marks = usage_marks(["compute-keypairs", "volume"], [declaration])
     assert marks["compute-keypairs"]["clients"].value == "1"
+    # one client's declaration cannot say "no client uses volume": unknown until k of them exist
+    assert marks["volume"]["clients"].value == "?"
+    others = [
+        dataclasses.replace(declaration, name=f"client-{i}", capabilities=("compute-keypairs",))
+        for i in range(2)
+    ]
+    marks = usage_marks(["compute-keypairs", "volume"], [declaration, *others])
     assert marks["volume"]["clients"].value == "0"
+    assert marks["volume"]["clients"].evidence["declarations"] == 3
 
 
 @pytest.mark.parametrize(
