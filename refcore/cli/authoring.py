@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.table import Table
@@ -88,6 +90,14 @@ def print_diff(d: GuidelineDiff) -> None:
     is_flag=True,
     help="Keep the base's releases (default: rolled forward one release).",
 )
+@click.option(
+    "--candidates",
+    "candidates_file",
+    type=click.Path(dir_okay=False),
+    metavar="REPORT",
+    help="A must-pass candidate report (JSON of GET /v2/scoring/ID/candidates): "
+    "its tests enter the draft as advisory.",
+)
 @guidelines_option
 @json_option
 def draft(
@@ -97,12 +107,16 @@ def draft(
     out_file: str | None,
     replaces: str | None,
     keep_releases: bool,
+    candidates_file: str | None,
     guidelines_source: str | None,
     as_json: bool,
 ) -> None:
-    """Write a draft guideline from a base and a worksheet's scores (2016A rules),
-    validate it against the 2.0 schema and print its diff against the base."""
+    """Write a draft guideline from a base and a worksheet's scores (2016A rules), and the
+    tests of a candidate report as advisory; validate it against the 2.0 schema and print
+    its diff against the base."""
+    from refcore.core.candidate_drafts import Adopted, adopt_candidates
     from refcore.core.drafting import draft_guideline
+    from refcore.core.validation import validate_document
     from refcore.readers.guidelines import resolve_source, schemas_in
 
     base, gs = pick(base_id, guidelines_source)
@@ -123,6 +137,15 @@ def draft(
         replaces=replaces,
         roll_releases=not keep_releases,
     )
+    adopted: Adopted | None = None
+    if candidates_file:
+        adopted = adopt_candidates(
+            result.doc, _read_report(candidates_file), date=date.today().isoformat()
+        )
+        result.doc = adopted.doc
+        result.issues = validate_document(
+            result.doc, schema, file=f"{new_id}.json", schema_name="2.0.json"
+        )
     target = Path(out_file or f"{new_id}.json")
     try:
         target.write_text(json.dumps(result.doc, indent=4, ensure_ascii=False) + "\n")
@@ -130,7 +153,14 @@ def draft(
         raise ScoringError(f"{target}: cannot write the draft: {exc}") from None
     changes = diff_guidelines(base, result.guideline())
     if as_json:
-        print_json({"file": str(target), "draft": result.to_dict(), "diff": changes.to_dict()})
+        print_json(
+            {
+                "file": str(target),
+                "draft": result.to_dict(),
+                "candidates": adopted.to_dict() if adopted else None,
+                "diff": changes.to_dict(),
+            }
+        )
         return
     out = console()
     out.print(f"wrote {target}")
@@ -139,4 +169,22 @@ def draft(
     out.print(f"validates against 2.0.json: {'yes' if not result.issues else 'NO'}")
     for cap, why in result.unplaced.items():
         out.print(f"not placed: {cap}: {why}")
+    if adopted is not None:
+        for cap, tests in adopted.added.items():
+            new = " (new, advisory)" if cap in adopted.created else ""
+            out.print(f"candidates added to {cap}{new}: {len(tests)}")
+        for test, why in adopted.skipped.items():
+            out.print(f"candidate not added: {test}: {why}")
     print_diff(changes)
+
+
+def _read_report(path: str) -> dict[str, Any]:
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScoringError(f"{path}: cannot read the candidate report: {exc}") from None
+    except ValueError as exc:
+        raise ScoringError(f"{path}: the candidate report is not JSON: {exc}") from None
+    if not isinstance(doc, dict):
+        raise ScoringError(f"{path}: the candidate report is not a JSON object")
+    return doc

@@ -287,3 +287,71 @@ def test_candidates_are_tests_outside_every_guideline_passing_in_k_vendors(
     # advisory capabilities close to the cut-off come with their totals
     assert all(r["total"] >= body["cutoff"] - 10 for r in body["advisory_near_cutoff"])
     assert candidates(db_session, g, guidelines, k=4)["tests"] == []
+
+
+def test_the_working_group_drafts_with_the_candidates_as_advisory(
+    db_session, guidelines, samples_dir, interop_dir, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The candidate report from stored runs -> ``refcore guidelines draft --candidates``:
+    a test joining a required capability goes to a new advisory ``<cap>-candidates``, a
+    test of a new module to a new advisory capability, a test of no known service is
+    named as not added; the draft still validates against the 2.0 schema."""
+    import click
+    from click.testing import CliRunner
+
+    from refcore.cli import main
+    from refcore.services.candidates import candidates
+
+    @click.command(context_settings={"ignore_unknown_options": True, "help_option_names": []})
+    @click.argument("argv", nargs=-1, type=click.UNPROCESSED)
+    def entry(argv: tuple[str, ...]) -> None:  # the console script: one-line errors, exit 2
+        main(list(argv))
+
+    g = guidelines["2020.06"]
+    joining = _outside_guidelines(
+        guidelines, samples_dir, "tempest.api.compute.servers.test_servers"
+    )[:1]
+    new = _outside_guidelines(
+        guidelines, samples_dir, "tempest.api.compute.servers.test_server_tags"
+    )[:1]
+    plus = [(n, u, Outcome.PASS) for n, u in joining + new]
+    for i, vendor in enumerate("abc"):
+        verified(db_session, vendor, f"p{i}", plus, minutes=i)
+    body = candidates(db_session, g, guidelines)
+    assert sorted(c["test"] for c in body["tests"]) == sorted(
+        [joining[0][0], new[0][0], "tempest.api.unrelated.Test.test_other"]
+    )
+    report = tmp_path / "candidates.json"
+    report.write_text(json.dumps({"ok": True, "data": body}))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("REFCORE_GUIDELINES", str(interop_dir))
+    sheet = str(interop_dir / "working_materials" / "scoring.txt")
+    args = ["guidelines", "draft", "--from", "2020.06", "--scores", sheet, "--id", "2021.01"]
+    result = CliRunner().invoke(entry, [*args, "--candidates", str(report), "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["draft"]["issues"] == []  # still valid against 2.0.json
+    doc = json.loads((tmp_path / "2021.01.json").read_text())
+    listed = {
+        name: status
+        for comp in doc["components"].values()
+        for status, names in comp["capabilities"].items()
+        for name in names
+    }
+    joined = next(c for c in body["tests"] if c["test"] == joining[0][0])["capability"]
+    assert listed[joined] == "required"  # so the test does not join it ...
+    assert joining[0][0] in doc["capabilities"][f"{joined}-candidates"]["tests"]
+    assert listed[f"{joined}-candidates"] == "advisory"  # ... but an advisory sibling
+    tags = "compute-servers-server-tags"
+    assert new[0][0] in doc["capabilities"][tags]["tests"] and listed[tags] == "advisory"
+    assert doc["capabilities"][tags]["project"] == doc["capabilities"][joined]["project"]
+    assert "tempest.api.unrelated.Test.test_other" in out["candidates"]["skipped"]
+    assert sorted(out["candidates"]["created"]) == sorted([f"{joined}-candidates", tags])
+    reasons = [c["reason"] for c in doc["metadata"]["changes"] if c["change"] == "add test"]
+    assert len(reasons) == 2 and all("must-pass candidate" in r for r in reasons)
+    # a file that is not a candidate report: one line, exit 2, no draft written
+    (tmp_path / "2021.01.json").unlink()
+    report.write_text('{"tests": 3}')
+    result = CliRunner().invoke(entry, [*args, "--candidates", str(report)])
+    assert result.exit_code == 2 and "not a candidate report" in result.output
+    assert not (tmp_path / "2021.01.json").exists()
