@@ -15,6 +15,7 @@ HTTP).  The tree::
     ├── ScoringError                  a worksheet or criteria block that cannot be used
     ├── ProfileError                  an invalid product profile (verdicts)
     ├── RunnerError                   the Tempest runner or the cloud it talks to failed
+    ├── HistoryError                  a contribution history (git log) that cannot be read
     └── ServiceError                  a use case refused (raised by refcore.services)
         ├── NotFound
         ├── Conflict
@@ -36,6 +37,7 @@ __all__ = [
     "GuidelineError",
     "GuidelineNotFound",
     "GuidelineSourceError",
+    "HistoryError",
     "InvalidGuideline",
     "InvalidInput",
     "NotFound",
@@ -107,6 +109,12 @@ class ProfileError(RefcoreError):
 
 class RunnerError(RefcoreError):
     status = 500
+
+
+class HistoryError(RefcoreError):
+    """A contribution history (``git log --numstat``) that cannot be read."""
+
+    status = 422
 
 
 class ServiceError(RefcoreError):

@@ -32,6 +32,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "test": "refcore.cli.test:test",
     "upload": "refcore.cli.upload:upload",
     "sign": "refcore.cli.upload:sign",
+    "stakeholders": "refcore.cli.stakeholders:stakeholders",
 }
 
 
