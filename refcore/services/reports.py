@@ -31,15 +31,15 @@ from sqlalchemy.orm import Session
 
 from refcore.core import compliance
 from refcore.core.compliance import RunIndex, evaluate
-from refcore.core.runs import TestResult, TestRun
+from refcore.services import testruns
 from refcore.services.accounts import Actor
 from refcore.services.guidelines import GuidelineSource
 from refcore.services.runs_read import get_run
-from refcore.storage import repositories as repo
-from refcore.storage.models import Run, RunReport
+from refcore.services.testruns import load_testrun
+from refcore.storage.models import RunReport
 from refcore.version import __version__
 
-__all__ = ["MEETS_KINDS", "cache_key", "load_testrun", "meets", "report"]
+__all__ = ["MEETS_KINDS", "cache_key", "meets", "meets_data", "report", "report_data"]
 
 ALL = "*"
 
@@ -50,7 +50,7 @@ MEETS_KINDS = ("powered", "add-on", "vertical")
 def _code_digest() -> str:
     """The evaluation code's identity: a changed evaluator must not serve old reports."""
     h = hashlib.sha256(__version__.encode())
-    for module in (compliance, sys.modules[__name__]):
+    for module in (compliance, testruns, sys.modules[__name__]):
         # not a plain file (zipped install): the version alone
         with contextlib.suppress(OSError):
             h.update(Path(module.__file__ or "").read_bytes())
@@ -63,16 +63,6 @@ _CODE = _code_digest()
 def cache_key(source: GuidelineSource) -> str:
     """What a stored report was computed from (64 hex chars, the column's width)."""
     return hashlib.sha256(f"{source.fingerprint}\0{_CODE}".encode()).hexdigest()
-
-
-def load_testrun(session: Session, run: Run) -> TestRun:
-    """The stored run as the core's :class:`TestRun` (outcomes and reasons kept)."""
-    tests, reasons_json = repo.run_tests(session, run.id)
-    reasons = json.loads(reasons_json) if reasons_json else {}
-    results = [TestResult(n, o, u or None, reasons.get(n)) for n, u, o in tests]
-    return TestRun.from_results(
-        results, format=run.format, cpid=run.cpid, duration_seconds=run.duration_seconds
-    )
 
 
 def _cached(
@@ -118,6 +108,29 @@ def _store(
         session.rollback()
 
 
+def _report(
+    session: Session,
+    actor: Actor,
+    run_id: str,
+    source: GuidelineSource,
+    guideline: str,
+    target: str,
+) -> tuple[str | None, dict[str, Any] | None]:
+    """(the stored body, None) when cached, else (None, the freshly computed report)."""
+    run, _ = get_run(session, actor, run_id)
+    gs = source.get()
+    g = gs[guideline]
+    g.target(target)  # UnknownTarget before any work
+    fingerprint = cache_key(source)
+    body = _cached(session, run.id, g.id, target, fingerprint)
+    if body is not None:
+        return body, None
+    result = evaluate(load_testrun(session, run), g, target)
+    data = {"run_id": run.id, **result.to_dict()}
+    _store(session, run.id, g.id, target, fingerprint, result.meets, json.dumps(data))
+    return None, data
+
+
 def report(
     session: Session,
     actor: Actor,
@@ -126,30 +139,33 @@ def report(
     guideline: str,
     target: str = "platform",
 ) -> str:
-    """The compliance report of a run (JSON text); raises NotFound/Unauthorized/
-    GuidelineNotFound/UnknownTarget."""
-    run, _ = get_run(session, actor, run_id)
-    gs = source.get()
-    g = gs[guideline]
-    g.target(target)  # UnknownTarget before any work
-    fingerprint = cache_key(source)
-    body = _cached(session, run.id, g.id, target, fingerprint)
-    if body is not None:
-        return body
-    result = evaluate(load_testrun(session, run), g, target)
-    body = json.dumps({"run_id": run.id, **result.to_dict()})
-    _store(session, run.id, g.id, target, fingerprint, result.meets, body)
-    return body
+    """The compliance report of a run as JSON text (the API serves it as it is);
+    raises NotFound/Unauthorized/GuidelineNotFound/UnknownTarget."""
+    body, data = _report(session, actor, run_id, source, guideline, target)
+    return body if body is not None else json.dumps(data)
 
 
-def meets(session: Session, actor: Actor, run_id: str, source: GuidelineSource) -> str:
-    """Every powered/add-on/vertical guideline x target with whether the run meets it
-    (JSON text: ``meets`` lists the met ones, ``all`` every one), computed once."""
+def report_data(
+    session: Session,
+    actor: Actor,
+    run_id: str,
+    source: GuidelineSource,
+    guideline: str,
+    target: str = "platform",
+) -> dict[str, Any]:
+    """The same report as :func:`report`, as data (for pages and downloads)."""
+    body, data = _report(session, actor, run_id, source, guideline, target)
+    return data if data is not None else json.loads(body or "{}")
+
+
+def _meets(
+    session: Session, actor: Actor, run_id: str, source: GuidelineSource
+) -> tuple[str | None, dict[str, Any] | None]:
     run, _ = get_run(session, actor, run_id)
     fingerprint = cache_key(source)
     body = _cached(session, run.id, ALL, ALL, fingerprint)
     if body is not None:
-        return body
+        return body, None
     index = RunIndex(load_testrun(session, run))
     rows: list[dict[str, Any]] = []
     for g in source.get().values():
@@ -166,6 +182,21 @@ def meets(session: Session, actor: Actor, run_id: str, source: GuidelineSource) 
                     "required_pass_percent": r.figures.get("requiredPassPercent"),
                 }
             )
-    body = json.dumps({"run_id": run.id, "meets": [r for r in rows if r["meets"]], "all": rows})
-    _store(session, run.id, ALL, ALL, fingerprint, any(r["meets"] for r in rows), body)
-    return body
+    data = {"run_id": run.id, "meets": [r for r in rows if r["meets"]], "all": rows}
+    _store(session, run.id, ALL, ALL, fingerprint, any(r["meets"] for r in rows), json.dumps(data))
+    return None, data
+
+
+def meets(session: Session, actor: Actor, run_id: str, source: GuidelineSource) -> str:
+    """Every powered/add-on/vertical guideline x target with whether the run meets it
+    (JSON text: ``meets`` lists the met ones, ``all`` every one), computed once."""
+    body, data = _meets(session, actor, run_id, source)
+    return body if body is not None else json.dumps(data)
+
+
+def meets_data(
+    session: Session, actor: Actor, run_id: str, source: GuidelineSource
+) -> dict[str, Any]:
+    """The same as :func:`meets`, as data."""
+    body, data = _meets(session, actor, run_id, source)
+    return data if data is not None else json.loads(body or "{}")

@@ -10,6 +10,7 @@ usage declarations (:mod:`refcore.services.usage`), fed to
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -20,14 +21,23 @@ from refcore.core.evidence import (
     guideline_statuses,
     suggest_marks,
 )
-from refcore.core.guidelines import Guideline, GuidelineSet
-from refcore.core.scoring import CRITERIA_KEYS, Marks, Scoring
+from refcore.core.guidelines import Capability, Guideline, GuidelineSet
+from refcore.core.scoring import CRITERIA_KEYS, Marks, Score, Scoring
 from refcore.core.worksheets import check_worksheet, parse_worksheet, summarize
 from refcore.errors import ScoringError
 from refcore.services import community, deployment, usage
 from refcore.storage.models import utcnow
 
-__all__ = ["check", "overview", "suggest", "what_if_weights"]
+__all__ = [
+    "Scorecard",
+    "capability_scores",
+    "check",
+    "overview",
+    "scorecard",
+    "scoring_for",
+    "suggest",
+    "what_if_weights",
+]
 
 
 def _scoring(g: Guideline) -> Scoring:
@@ -35,9 +45,118 @@ def _scoring(g: Guideline) -> Scoring:
 
 
 def recorded_marks(g: Guideline) -> dict[str, Marks]:
-    """Each capability's achievements read as marks (achieved 1, else 0). The
-    guidelines record no Non-Admin veto, so none is applied."""
+    """Each capability's achievements read as marks (achieved 1, else 0).
+
+    The one admin rule: a capability's ``admin: true`` in the guideline file is NOT
+    the worksheet's Non-Admin veto, so no veto is applied to recorded achievements.
+    The interop data decides it: ``networks-l3-CRUD`` and ``networks-l3-router`` are
+    ``admin: true`` in 2016.08 to 2020.06 and next, yet required in
+    ``os_powered_compute``, and the working group's own worksheet
+    (``working_materials/scoring.txt``) scores their rows ``[1] [91]*`` (Non-Admin 1,
+    total 91, reaching the cut-off). A veto applies only where marks carry a
+    Non-Admin column (worksheets, what-if marks given as ``non_admin``)."""
     return {name: Marks.from_achievements(cap.achievements) for name, cap in g.capabilities.items()}
+
+
+def scoring_for(g: Guideline) -> Scoring | None:
+    """The guideline's criteria and cut-off, or None when it defines none usable."""
+    try:
+        return Scoring.from_guideline(g)
+    except ScoringError:
+        return None
+
+
+def capability_scores(g: Guideline, scoring: Scoring | None = None) -> dict[str, Score]:
+    """Every capability's score from its recorded achievements, with the guideline's
+    scoring (or ``scoring``): the one score shown by every page and endpoint. Empty
+    when the guideline has no usable criteria."""
+    scoring = scoring or scoring_for(g)
+    if scoring is None:
+        return {}
+    return {name: scoring.score(marks) for name, marks in recorded_marks(g).items()}
+
+
+@dataclass(frozen=True)
+class ScoredCapability:
+    """One row of a scorecard: the guideline's score and the what-if score."""
+
+    capability: Capability
+    status: str | None
+    before: Score
+    after: Score
+
+    @property
+    def change(self) -> str | None:
+        if self.before.star == self.after.star:
+            return None
+        return "now reaches the cut-off" if self.after.star else "no longer reaches the cut-off"
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    guideline: Guideline
+    target: str
+    base: Scoring
+    weights: dict[str, int]
+    cutoff: int | None
+    rows: list[ScoredCapability]
+
+    @property
+    def keys(self) -> list[str]:
+        return [k for k in CRITERIA_KEYS if k in self.base.criteria]
+
+    @property
+    def changed(self) -> bool:
+        base = {k: self.base.weight(k) for k in self.keys}
+        return self.weights != base or self.cutoff != self.base.cutoff
+
+    @property
+    def total_weight(self) -> int:
+        return sum(self.weights.values())
+
+    @property
+    def reach_before(self) -> int:
+        return sum(r.before.star for r in self.rows)
+
+    @property
+    def reach_after(self) -> int:
+        return sum(r.after.star for r in self.rows)
+
+    @property
+    def moves(self) -> list[ScoredCapability]:
+        return [r for r in self.rows if r.change]
+
+
+def scorecard(
+    g: Guideline,
+    target: str | None = None,
+    weights: Mapping[str, int | None] | None = None,
+    cutoff: int | None = None,
+) -> Scorecard:
+    """A target's capabilities scored with the guideline's weights (``before``) and
+    with ``weights`` / ``cutoff`` where given (``after``), best first. A weight or
+    cut-off left None keeps the guideline's. The target defaults to platform."""
+    base = _scoring(g)
+    keys = [k for k in CRITERIA_KEYS if k in base.criteria]
+    chosen = {k: (weights or {}).get(k) for k in keys}
+    merged = {k: base.weight(k) if w is None else w for k, w in chosen.items()}
+    cut = base.cutoff if cutoff is None else cutoff
+    whatif = Scoring.explicit(merged, cut)
+    name = (
+        target
+        if target in g.targets
+        else ("platform" if "platform" in g.targets else next(iter(g.targets)))
+    )
+    statuses = g.capability_statuses(name)
+    before = capability_scores(g, base)
+    marks = recorded_marks(g)
+    rows = [
+        ScoredCapability(cap, statuses.get(n), before[n], whatif.score(marks[n]))
+        for n, cap in g.capabilities.items()
+        if n in statuses
+    ]
+    rows.sort(key=lambda r: (-r.after.total, r.capability.name))
+    return Scorecard(g, name, base, merged, cut, rows)
 
 
 def overview(g: Guideline) -> dict[str, Any]:
@@ -45,8 +164,7 @@ def overview(g: Guideline) -> dict[str, Any]:
     scoring = _scoring(g)
     statuses = guideline_statuses(g)
     rows = []
-    for name, marks in recorded_marks(g).items():
-        score = scoring.score(marks)
+    for name, score in capability_scores(g, scoring).items():
         rows.append(
             {
                 "capability": name,

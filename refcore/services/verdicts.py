@@ -19,13 +19,14 @@ from sqlalchemy.orm import Session
 from refcore.core import yamltext
 from refcore.core.guidelines import Guideline
 from refcore.core.profiles import Profile
+from refcore.core.results import parse_run
 from refcore.core.runs import TestRun
 from refcore.core.tc_rules import Policy, parse_policy
 from refcore.core.verdicts import VerdictOptions, decide_verdict
 from refcore.errors import ProfileError
 from refcore.services.accounts import Actor
-from refcore.services.reports import load_testrun
 from refcore.services.runs_read import get_run
+from refcore.services.testruns import load_testrun
 
 __all__ = ["ASSUMPTIONS", "parse_profile", "verdict"]
 
@@ -54,10 +55,17 @@ def parse_profile(data: Any) -> Profile:
 
 
 def _evidence(
-    session: Session, actor: Actor, profile: Profile, run_id: str | None
+    session: Session,
+    actor: Actor,
+    profile: Profile,
+    run_id: str | None,
+    run_file: tuple[str, bytes] | None = None,
 ) -> tuple[TestRun | None, str | None]:
     if profile.is_client:
         return None, None
+    if run_file is not None:
+        name, data = run_file
+        return parse_run(data, source=name), None
     ev = profile.evidence
     run_id = run_id or (ev.run_id if ev else None)
     if run_id is None:
@@ -83,13 +91,21 @@ def verdict(
     enforce_advisory: bool = False,
     assume: Mapping[str, str] | None = None,
     current: tuple[str, ...] = (),
+    run_file: tuple[str, bytes] | None = None,
 ) -> dict[str, Any]:
     """The verdict as :meth:`refcore.core.verdicts.Verdict.to_dict`, plus the
-    evidence used (``evidence.run_id``: the stored run, or null)."""
+    evidence used (``evidence.run_id``: the stored run, or null; ``evidence.file``:
+    the name of a run file given instead (``run_file``: name and bytes, read by
+    :func:`refcore.core.results.parse_run`); ``evidence.tests``: how many tests)."""
     profile = parse_profile(profile_data)
-    testrun, used = _evidence(session, actor, profile, run_id)
+    testrun, used = _evidence(session, actor, profile, run_id, run_file)
     options = VerdictOptions(
         parse_policy(policy), enforce_advisory, dict(assume or {}), tuple(current)
     )
     result = decide_verdict(profile, guideline, testrun, options=options)
-    return {**result.to_dict(), "evidence": {"run_id": used}, "exit_code": result.exit_code}
+    evidence = {
+        "run_id": used,
+        "file": run_file[0] if run_file is not None and testrun is not None else None,
+        "tests": len(testrun) if testrun is not None else None,
+    }
+    return {**result.to_dict(), "evidence": evidence, "exit_code": result.exit_code}

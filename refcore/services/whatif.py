@@ -20,8 +20,8 @@ from refcore.core.guidelines import GuidelineSet
 from refcore.core.whatif import what_if
 from refcore.errors import InvalidInput
 from refcore.services.accounts import Actor
-from refcore.services.reports import load_testrun
 from refcore.services.runs_read import DATE_FORMAT, visible_clause
+from refcore.services.testruns import load_testrun
 from refcore.storage.models import Product, ProductVersion, Run
 
 __all__ = ["BY", "MAX_GROUPS", "stored_what_if"]

@@ -2,7 +2,8 @@
 
 Rows are capabilities grouped by component and project; columns are the
 program's criteria (achieved or not, from the capability's ``achievements``),
-then the total computed by :mod:`refcore.core.scoring` against the cut-off.
+then the total from :func:`refcore.services.scoring.capability_scores` (the same
+score ``GET /v2/scoring/{id}`` gives) against the cut-off.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from refcore.core.guidelines import STATUSES, Capability, Guideline
-from refcore.core.scoring import CRITERIA_KEYS, CRITERIA_NAMES, Marks, Score, Scoring
+from refcore.core.scoring import CRITERIA_KEYS, CRITERIA_NAMES, Score
 from refcore.core.sections import capability_project
-from refcore.errors import ScoringError
+from refcore.services.scoring import capability_scores
 
-__all__ = ["Column", "Matrix", "Row", "build_matrix", "scoring_for"]
+__all__ = ["Column", "Matrix", "Row", "build_matrix"]
 
 
 @dataclass(frozen=True)
@@ -68,20 +69,12 @@ class Matrix:
         return [r for c in self.components for p in c.projects for r in p.rows]
 
 
-def scoring_for(guideline: Guideline) -> Scoring | None:
-    """The guideline's criteria and cut-off, or None when it defines none usable."""
-    try:
-        return Scoring.from_guideline(guideline)
-    except ScoringError:
-        return None
-
-
 def build_matrix(
     guideline: Guideline, target: str | None, statuses: Iterable[str] = STATUSES
 ) -> Matrix:
     """Every component of ``target`` (all components when None), filtered by status."""
     wanted = [s for s in STATUSES if s in set(statuses)]
-    scoring = scoring_for(guideline)
+    scores = capability_scores(guideline)
     keys = [k for k in CRITERIA_KEYS if k in guideline.criteria]
     columns = [
         Column(k, CRITERIA_NAMES.get(k, guideline.criteria[k].name), guideline.criteria[k].weight)
@@ -104,7 +97,7 @@ def build_matrix(
                     continue
                 project = capability_project(cap) or "other"
                 group = by_project.setdefault(project, ProjectGroup(project))
-                group.rows.append(_row(cap, status, project, keys, scoring))
+                group.rows.append(_row(cap, status, project, keys, scores.get(name)))
         groups.append(
             ComponentGroup(component.name, sorted(by_project.values(), key=lambda p: p.project))
         )
@@ -113,13 +106,8 @@ def build_matrix(
     )
 
 
-def _row(
-    cap: Capability, status: str, project: str, keys: list[str], scoring: Scoring | None
-) -> Row:
+def _row(cap: Capability, status: str, project: str, keys: list[str], score: Score | None) -> Row:
     met = set(cap.achievements)
-    score = None
-    if scoring is not None:
-        score = scoring.score(Marks.from_achievements(cap.achievements, non_admin=not cap.admin))
     return Row(
         capability=cap,
         status=status,

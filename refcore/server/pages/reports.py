@@ -1,8 +1,8 @@
 """What the report page shows, taken from the services' cached reports.
 
-The page computes nothing: the report is :func:`refcore.services.reports.report`'s
-stored JSON (exactly the body of ``GET /v2/runs/{id}/report``) and the "meets" list
-is :func:`refcore.services.reports.meets`' (``GET /v2/runs/{id}/meets``), so the
+The page computes nothing: the report is :func:`refcore.services.reports.report_data`'s
+stored report (exactly the body of ``GET /v2/runs/{id}/report``) and the "meets" list
+is :func:`refcore.services.reports.meets_data`' (``GET /v2/runs/{id}/meets``), so the
 page and the API always agree and a view after the first costs two primary-key
 reads. Privacy is the services' too: both calls check the visitor may read the run.
 
@@ -14,7 +14,6 @@ with its second-newest file).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +70,6 @@ def build_report(
     target: str | None,
 ) -> RunReportView:
     g, t, note = choose(source.get(), meta, guideline, target)
-    report = json.loads(reports.report(session, actor, run_id, source, g.id, t))
-    met = json.loads(reports.meets(session, actor, run_id, source))["meets"]
+    report = reports.report_data(session, actor, run_id, source, g.id, t)
+    met = reports.meets_data(session, actor, run_id, source)["meets"]
     return RunReportView(g, t, report, met, note)

@@ -4,33 +4,17 @@ link to share). Scores are :mod:`refcore.core.scoring`'s."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from refcore.core.guidelines import Capability
-from refcore.core.scoring import CRITERIA_KEYS, CRITERIA_NAMES, Marks, Score, Scoring
+from refcore.core.scoring import CRITERIA_KEYS, CRITERIA_NAMES
 from refcore.errors import InvalidInput, ScoringError
 from refcore.server.deps import GuidelinesDep
 from refcore.server.rendering import render
+from refcore.services import scoring
 
 router = APIRouter()
 MAX_WEIGHT = 1000
-
-
-@dataclass
-class ScoredRow:
-    capability: Capability
-    status: str | None
-    before: Score
-    after: Score
-
-    @property
-    def change(self) -> str | None:
-        if self.before.star == self.after.star:
-            return None
-        return "now reaches the cut-off" if self.after.star else "no longer reaches the cut-off"
 
 
 @router.get("/scoring", response_class=HTMLResponse, name="web.scoring")
@@ -39,10 +23,10 @@ def scoring_index(request: Request, gs: GuidelinesDep) -> HTMLResponse:
     return render(request, "scoring/index.html", {"title": "Scoring", "guidelines": scored})
 
 
-def _int(request: Request, name: str, default: int | None) -> int | None:
+def _int(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if raw is None or raw.strip() == "":
-        return default
+        return None
     try:
         value = int(raw)
     except ValueError:
@@ -57,45 +41,29 @@ def scorecard(
     request: Request, gid: str, gs: GuidelinesDep, target: str | None = None
 ) -> HTMLResponse:
     g = gs[gid]
+    weights = {k: _int(request, f"w_{k}") for k in CRITERIA_KEYS}
     try:
-        base = Scoring.from_guideline(g)
+        card = scoring.scorecard(g, target, weights, _int(request, "cutoff"))
     except ScoringError as exc:
         raise InvalidInput(str(exc)) from None
-    keys = [k for k in CRITERIA_KEYS if k in base.criteria]
-    weights = {k: _int(request, f"w_{k}", base.weight(k)) or 0 for k in keys}
-    cutoff = _int(request, "cutoff", base.cutoff)
-    whatif = Scoring.explicit(weights, cutoff)
-    chosen = (
-        target
-        if target in g.targets
-        else ("platform" if "platform" in g.targets else next(iter(g.targets)))
-    )
-    statuses = g.capability_statuses(chosen)
-    rows = []
-    for name, cap in g.capabilities.items():
-        if name not in statuses:
-            continue
-        marks = Marks.from_achievements(cap.achievements, non_admin=not cap.admin)
-        rows.append(ScoredRow(cap, statuses.get(name), base.score(marks), whatif.score(marks)))
-    rows.sort(key=lambda r: (-r.after.total, r.capability.name))
-    changed = weights != {k: base.weight(k) for k in keys} or cutoff != base.cutoff
     return render(
         request,
         "scoring/scorecard.html",
         {
             "title": f"Scorecard {g.id}",
             "g": g,
-            "target": chosen,
-            "keys": keys,
+            "card": card,
+            "target": card.target,
+            "keys": card.keys,
             "names": CRITERIA_NAMES,
-            "base": base,
-            "weights": weights,
-            "cutoff": cutoff,
-            "rows": rows,
-            "changed": changed,
-            "total_weight": sum(weights.values()),
-            "reach_before": sum(r.before.star for r in rows),
-            "reach_after": sum(r.after.star for r in rows),
-            "moves": [r for r in rows if r.change],
+            "base": card.base,
+            "weights": card.weights,
+            "cutoff": card.cutoff,
+            "rows": card.rows,
+            "changed": card.changed,
+            "total_weight": card.total_weight,
+            "reach_before": card.reach_before,
+            "reach_after": card.reach_after,
+            "moves": card.moves,
         },
     )

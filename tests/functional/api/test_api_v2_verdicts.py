@@ -60,7 +60,8 @@ def test_bananacloud_is_allowed_with_stored_evidence(http: httpx.Client, guideli
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["outcome"] == "allowed" and body["exit_code"] == 0
-    assert body["evidence"] == {"run_id": run_id}
+    assert body["evidence"] == {"run_id": run_id, "file": None, "tests": body["evidence"]["tests"]}
+    assert body["evidence"]["tests"] > 0
     platform = body["programs"][0]
     assert platform["outcome"] == "allowed"
     assert platform["summary"]["nonFlagPassCount"] == platform["summary"]["totalNonFlagCount"]
@@ -104,7 +105,11 @@ def test_mist_is_not_applicable_with_inline_usage(http: httpx.Client, guidelines
     r = http.post("/v2/verdicts", json={"profile": profile, "guideline": "havana"})
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["outcome"] == "not_applicable" and body["evidence"] == {"run_id": None}
+    assert body["outcome"] == "not_applicable" and body["evidence"] == {
+        "run_id": None,
+        "file": None,
+        "tests": None,
+    }
     assert body["usage"] == core_verdict(guidelines, "mist", VerdictOptions())["usage"]
     # a usage file name cannot be read by the server
     r = http.post("/v2/verdicts", json={"profile": case("mist"), "guideline": "havana"})

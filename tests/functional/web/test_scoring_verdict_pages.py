@@ -16,7 +16,7 @@ def reaching(g, weights=None, cutoff=None, target="platform") -> int:  # type: i
     scoring = Scoring.explicit(weights, cutoff) if weights is not None else base
     statuses = g.capability_statuses(target)
     return sum(
-        scoring.score(Marks.from_achievements(c.achievements, non_admin=not c.admin)).star
+        scoring.score(Marks.from_achievements(c.achievements)).star
         for name, c in g.capabilities.items()
         if name in statuses
     )
