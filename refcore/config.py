@@ -8,6 +8,7 @@ checks that it does.
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -57,6 +58,18 @@ class Settings(BaseSettings):
     #: send the session cookie only over HTTPS (its ``Secure`` flag); None: when
     #: ``api_url`` or ``ui_url`` is an https:// URL
     secure_cookies: bool | None = None
+    #: certification: a run older than this many days cannot prove a new request
+    certification_run_max_age_days: int = Field(default=365, ge=1)
+    #: certification: the Foundation requires signed uploads as evidence
+    certification_require_signed: bool = False
+    #: certification: days a certificate stays valid after its guideline stopped being one
+    #: of the two latest approved of its line
+    certification_grace_days: int = Field(default=180, ge=0)
+    #: certification: a certificate ending within this many days is "expiring"
+    certification_expiring_days: int = Field(default=60, ge=0)
+    #: certification: the moment certificate statuses are computed at (ISO date-time, UTC);
+    #: unset: the real clock. For previews and tests ("what if it were 2031?")
+    certification_clock: datetime | None = None
 
     @field_validator("database_url")
     @classmethod

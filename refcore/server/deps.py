@@ -23,6 +23,7 @@ from refcore.core.guidelines import GuidelineSet
 from refcore.errors import Unauthorized
 from refcore.server.auth import SAFE_METHODS, check_csrf, login_id
 from refcore.services.accounts import ANONYMOUS, Actor, resolve_actor
+from refcore.services.certificates import Terms
 from refcore.services.guidelines import GuidelineSource
 from refcore.storage.db import Database
 
@@ -35,6 +36,7 @@ __all__ = [
     "SessionDep",
     "SettingsDep",
     "SourceDep",
+    "TermsDep",
     "UserDep",
     "current_actor",
     "peek_actor",
@@ -134,3 +136,12 @@ UserDep = Annotated[Actor, Depends(_user)]
 CsrfDep = Depends(check_csrf)
 GuidelinesDep = Annotated[GuidelineSet, Depends(_guidelines)]
 SourceDep = Annotated[GuidelineSource, Depends(_source)]
+
+
+async def _terms(request: Request) -> Terms:
+    """The clock and the certification settings, read per request (``certification_clock``
+    fixes the clock; else now)."""
+    return Terms.from_settings(state(request).settings)
+
+
+TermsDep = Annotated[Terms, Depends(_terms)]

@@ -94,6 +94,7 @@ def submit_v1(session: Session, upload: Upload, actor: Actor, *, allow_anonymous
         duration_seconds=doc.duration_seconds,
         api="v1",
         format="refstack-json",
+        signed=upload.signed,
     )
 
 
@@ -166,6 +167,7 @@ def submit_v2(
         api="v2",
         format=run.format,
         reasons=_reasons(run),
+        signed=upload.signed,
     )
 
 
@@ -180,6 +182,7 @@ def store_run(
     format: str,
     reasons: str | None = None,
     run_id: str | None = None,
+    signed: bool = False,
 ) -> Run:
     """Write one run and its tests in one transaction, then commit."""
     counts = Counter(map(itemgetter(2), tests))
@@ -197,6 +200,7 @@ def store_run(
         passed_count=counts[Outcome.PASS],
         failed_count=counts[Outcome.FAIL] + counts[Outcome.ERROR],
         skipped_count=counts[Outcome.SKIP],
+        signed=signed,
     )
     try:
         if owner is not None and cpid:

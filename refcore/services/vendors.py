@@ -13,6 +13,7 @@ from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.orm import Session
 
 from refcore.errors import Forbidden, InvalidInput, NotFound
+from refcore.services import audit
 from refcore.services.accounts import (
     FOUNDATION,
     OFFICIAL_VENDOR,
@@ -169,6 +170,7 @@ def vendor_action(session: Session, actor: Actor, vendor_id: str, body: dict[str
     if org.type != wanted[action]:
         raise InvalidInput("Invalid organization state for this action.")
     props = json.loads(org.properties) if org.properties else {}
+    before_type = org.type
     if action == "register":
         org.type = PENDING_VENDOR
     elif action == "approve":
@@ -183,6 +185,19 @@ def vendor_action(session: Session, actor: Actor, vendor_id: str, body: dict[str
         org.type = PRIVATE_VENDOR
         props["registration_decline_reason"] = reason
     org.properties = json.dumps(props) if props else None
+    audit.record(
+        session,
+        actor,
+        action,
+        "vendor",
+        org.id,
+        org_id=org.id,
+        before={"type": before_type},
+        after={
+            "type": org.type,
+            **({"reason": props.get("registration_decline_reason")} if action == "deny" else {}),
+        },
+    )
     session.commit()
 
 

@@ -23,12 +23,16 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
     "ApiToken",
+    "AuditEvent",
     "Base",
+    "Certificate",
+    "CertificationRequest",
     "CommunityRole",
     "GuidelineDraft",
     "LoginSession",
@@ -42,6 +46,7 @@ __all__ = [
     "RunReport",
     "RoleWeight",
     "RunTests",
+    "SectionDeclaration",
     "TestName",
     "UsageDeclarationRow",
     "User",
@@ -224,6 +229,8 @@ class Run(Base):
     passed_count: Mapped[int] = mapped_column(Integer)
     failed_count: Mapped[int] = mapped_column(Integer, default=0)
     skipped_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: uploaded with a valid signature (RefStack's ``X-Signature``/``X-Public-Key``)
+    signed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class RunTally(Base):
@@ -363,5 +370,104 @@ class VoteEvent(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(16))  # vote | change | withdraw | role | weight
     subject: Mapped[str] = mapped_column(String(255))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+
+
+# -- certification ------------------------------------------------------------------------
+class SectionDeclaration(Base):
+    """What a product version runs of each project and designated section (upstream,
+    replaced, absent), its kind, release and licence obligations; versioned (``number``
+    counts up per product version, nothing is overwritten) and attributable."""
+
+    __tablename__ = "section_declarations"
+    __table_args__ = (UniqueConstraint("product_version_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_version_id: Mapped[str] = mapped_column(
+        ForeignKey("product_versions.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    #: JSON: kind, release, projects (the product profile's format), obligations
+    document: Mapped[str] = mapped_column(Text)
+    declared_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    declared_at: Mapped[datetime] = _created()
+
+
+class CertificationRequest(Base):
+    """A vendor's request for a program of a guideline, with the pre-checks and verdict the
+    server computed at submission, and the Foundation's decision."""
+
+    __tablename__ = "certification_requests"
+    __table_args__ = (Index("ix_certification_requests_state_requested", "state", "requested_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    product_version_id: Mapped[str] = mapped_column(
+        ForeignKey("product_versions.id", ondelete="CASCADE"), index=True
+    )
+    program: Mapped[str] = mapped_column(String(64))
+    guideline: Mapped[str] = mapped_column(String(64))
+    #: JSON list of run ids; the first proves the program
+    run_ids: Mapped[str] = mapped_column(Text)
+    declaration_id: Mapped[int] = mapped_column(
+        ForeignKey("section_declarations.id", ondelete="CASCADE")
+    )
+    #: pending | approved | denied | withdrawn
+    state: Mapped[str] = mapped_column(String(16))
+    checks: Mapped[str] = mapped_column(Text)
+    verdict: Mapped[str] = mapped_column(Text)
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime] = _created()
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reason: Mapped[str | None] = mapped_column(Text)
+    #: why the Foundation approved although a pre-check failed (None: no override)
+    override: Mapped[str | None] = mapped_column(Text)
+
+
+class Certificate(Base):
+    """Issued on approval. Its status is computed when read (see
+    :func:`refcore.core.certification.certificate_status`); only revocation is stored."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    request_id: Mapped[str] = mapped_column(
+        ForeignKey("certification_requests.id", ondelete="CASCADE"), unique=True
+    )
+    product_version_id: Mapped[str] = mapped_column(
+        ForeignKey("product_versions.id", ondelete="CASCADE"), index=True
+    )
+    program: Mapped[str] = mapped_column(String(64), index=True)
+    guideline: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = _created()
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    valid_until: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditEvent(Base):
+    """Append-only: every state change of vendors, products, versions, runs' claims,
+    declarations, requests and certificates. Triggers refuse UPDATE and DELETE on both
+    databases (migration 0012), so no foreign keys: the trail outlives what it names."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_object", "object_type", "object_id"),
+        Index("ix_audit_log_org", "org_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = _created()
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    #: the actor's openid as it was then
+    actor: Mapped[str | None] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(32))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str] = mapped_column(String(64))
+    #: the vendor that owns the object (its admins read their own trail)
+    org_id: Mapped[str | None] = mapped_column(String(36))
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
