@@ -27,8 +27,8 @@ from refcore.errors import Conflict, Forbidden, InvalidInput, NotFound, ProfileE
 from refcore.services import audit
 from refcore.services.accounts import Actor
 from refcore.services.certificates import Terms, certified_targets
-from refcore.services.reports import load_testrun
 from refcore.services.runs_read import OWNER, get_run
+from refcore.services.testruns import load_testrun
 from refcore.storage.models import (
     Certificate,
     CertificationRequest,
