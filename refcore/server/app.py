@@ -11,13 +11,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp
 
 from refcore.config import Settings
 from refcore.errors import RefcoreError
-from refcore.server import access_log
+from refcore.server import access_log, apidocs
 from refcore.server.api import ROUTERS
 from refcore.server.deps import AppState
 from refcore.server.errors import install_error_handlers
+from refcore.server.headers import SecurityHeaders
 from refcore.server.limits import BodyLimit
 from refcore.server.pages import router as pages_router
 from refcore.services.guidelines import GuidelineSource, LoadedSource
@@ -27,6 +29,16 @@ from refcore.version import __version__
 __all__ = ["create_app"]
 
 log = logging.getLogger("refcore.server")
+
+
+class RefcoreApp(FastAPI):
+    """FastAPI with layers outside its whole middleware stack, so that they also see the
+    answers of the 500 handler (which sits outside ``add_middleware``'s)."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        settings: Settings = self.state.refcore.settings
+        return SecurityHeaders(stack, https=settings.cookies_https_only)
 
 
 def create_app(
@@ -55,11 +67,13 @@ def create_app(
         yield
         state.db.dispose()
 
-    app = FastAPI(
+    app = RefcoreApp(
         title="refcore",
         version=__version__,
         description="RefStack-compatible results server (v1) and refcore's API (v2).",
         lifespan=lifespan,
+        docs_url=None,  # refcore.server.apidocs serves /docs under the CSP
+        redoc_url=None,
     )
     app.state.refcore = state
     access_log.install()
@@ -67,6 +81,7 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(pages_router)
+    app.include_router(apidocs.router)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,
