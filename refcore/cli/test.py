@@ -21,6 +21,21 @@ PATH = click.Path(dir_okay=False, path_type=Path)
 @click.option("--accounts", type=PATH, help="Tempest static accounts (needed when not admin).")
 @click.option("--tempest-conf", "tempest_conf", type=PATH, help="Use this tempest.conf as is.")
 @click.option(
+    "--tempest-conf-override",
+    "overrides",
+    type=PATH,
+    help="An ini file of tempest.conf settings applied last (yours win).",
+)
+@click.option(
+    "--discover/--no-discover",
+    "discover_config",
+    default=True,
+    show_default=True,
+    help="Discover tempest.conf with python-tempestconf (else refcore's own from the catalog).",
+)
+@click.option("--image", type=PATH, help="Image file to upload for the tests (no download).")
+@click.option("--network", help="The external network's name or id, for the discovery.")
+@click.option(
     "--workspace",
     type=click.Path(file_okay=False, path_type=Path),
     help="Directory refcore owns for Tempest and the runs (default: refcore's data dir).",
@@ -55,6 +70,10 @@ def test(
     cloud_name: str | None,
     accounts: Path | None,
     tempest_conf: Path | None,
+    overrides: Path | None,
+    discover_config: bool,
+    image: Path | None,
+    network: str | None,
     workspace: Path | None,
     tempest_path: str | None,
     install_tempest: bool,
@@ -103,6 +122,10 @@ def test(
         statuses=None if all_statuses else ("required",),
         tests=read_tests_file(tests_file) if tests_file else None,
         regex=regex,
+        discover_config=discover_config,
+        image=image,
+        network=network,
+        overrides=overrides,
     )
     s = plan.session
     out.print(
@@ -110,6 +133,7 @@ def test(
         f" region {s.region}, services: {', '.join(sorted(s.service_types()))}; "
         f"{plan.credentials} credentials"
     )
+    _print_config(plan)
     m = plan.mapping
     out.print(
         f"{guideline.id}/{target}: {len(m.entries)} tests; in Tempest {tempest.version()}: "
@@ -141,11 +165,37 @@ def test(
     )
     for attempt, n, left in outcome.attempts[1:]:
         out.print(f"re-run {attempt - 1}: {n} tests run again, {left} still not passed")
+    for line in plan.cleaned:
+        out.print(f"clean-up: {line}")
     _print_report(outcome.report, show_tests=False)
 
     if upload_url:
         _upload(upload_url, outcome, key, v2, s.cpid)
     sys.exit(0 if outcome.report.meets else 1)
+
+
+def _print_config(plan: Any) -> None:
+    """Every value of tempest.conf, with where it came from (secrets blanked)."""
+    from rich.markup import escape
+
+    out = console()
+    if plan.config_source == "given":
+        out.print("tempest.conf: yours, as given (--tempest-conf)")
+        return
+    by_source: dict[str, int] = {}
+    for c in plan.choices:
+        by_source[c.source] = by_source.get(c.source, 0) + 1
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(by_source.items()))
+    out.print(f"tempest.conf from {plan.config_source}: {len(plan.choices)} values ({counts})")
+    section = None
+    for c in plan.choices:
+        if c.section != section:
+            section = c.section
+            out.print(f"  [bold]{escape(f'[{section}]')}[/]", highlight=False)
+        mark = "" if c.source == "discovered" else f"  [dim]({c.source})[/]"
+        out.print(f"    {escape(c.key)} = {escape(c.shown)}{mark}", highlight=False)
+    for item in plan.created:
+        out.print(f"  created for the run: {item.kind} {item.name} (deleted after it)")
 
 
 def _default_workspace() -> Path:

@@ -5,6 +5,8 @@ in a run directory::
     <workspace>/runs/<UTC time>/
         plan.json        guideline, target, options, state ("running", "interrupted", "done")
         tempest.conf     the configuration used (passwords blanked)
+        tempestconf.log  python-tempestconf's log of the discovery (passwords blanked)
+        cleanup.log      what the clean-up of the discovery's resources did
         load-list.txt    the Tempest test ids of the run
         remaining-1.txt  on --resume: the ids the resumed first attempt still ran
         rerun-N.txt      the ids re-run on attempt N (--rerun-failed)
@@ -35,6 +37,17 @@ from refcore.core.testmap import TestMapping, map_tests, parse_listing
 from refcore.errors import ResultsParseError, RunnerError
 
 from .cloud import Cloud, CloudSession, preflight
+from .discovery import (
+    TEMPESTCONF_VERSION,
+    Choice,
+    Created,
+    apply_settings,
+    cleanup,
+    conf_items,
+    discover,
+    install_tempestconf,
+    read_overrides,
+)
 from .streams import keep_finished, tag_attempt
 from .tempest import ResultCallback, TempestInstall, Workspace
 from .tempest_conf import render_tempest_conf, swift_info
@@ -60,6 +73,14 @@ class Plan:
     load_list: list[str] = field(default_factory=list)
     #: how the load list was narrowed, for the record
     selection: dict[str, Any] = field(default_factory=dict)
+    #: every value of tempest.conf and where it came from (discovered, refcore, override)
+    choices: list[Choice] = field(default_factory=list)
+    #: "python-tempestconf 3.5.4", "refcore" (--no-discover) or "given" (--tempest-conf)
+    config_source: str = "refcore"
+    #: what the discovery created, deleted after the run
+    created: list[Created] = field(default_factory=list)
+    #: what the clean-up did, one line each
+    cleaned: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -93,24 +114,58 @@ def plan_run(
     statuses: tuple[str, ...] | None = ("required",),
     tests: Iterable[str] | None = None,
     regex: str | None = None,
+    discover_config: bool = True,
+    image: Path | None = None,
+    network: str | None = None,
+    overrides: Path | None = None,
 ) -> Plan:
-    """Everything short of running Tempest; fails fast with one clear line."""
+    """Everything short of running Tempest; fails fast with one clear line.
+
+    tempest.conf: ``tempest_conf`` as is; else discovered with python-tempestconf
+    (``discover_config``, installed into the Tempest venv) or refcore's own from the
+    catalog; then refcore's paths and static accounts, then ``overrides`` (an ini file).
+    """
     guideline.target(target)  # UnknownTarget before anything touches the network
+    override_items = read_overrides(overrides) if overrides is not None else []
     session = preflight(cloud)
+    workspace.root.mkdir(parents=True, exist_ok=True)
+    choices: list[Choice] = []
+    created: list[Created] = []
     if tempest_conf is not None:
         try:
             conf_text = tempest_conf.read_text(encoding="utf-8")
         except OSError as exc:
             raise RunnerError(f"cannot read {tempest_conf}: {exc.strerror or exc}") from None
         credentials = "given"
+        source = "given"
+    elif discover_config:
+        script = install_tempestconf(install, workspace.root)
+        found = discover(
+            session,
+            script,
+            workspace.root / "discovery",
+            image=image,
+            accounts=accounts,
+            network=network,
+        )
+        conf_text, choices, created = found.text, found.choices, found.created
+        conf_text, choices = apply_settings(
+            conf_text, choices, _refcore_settings(workspace, accounts), "refcore"
+        )
+        dynamic = accounts is None and session.is_admin
+        credentials = "dynamic" if dynamic else "static"
+        source = f"python-tempestconf {TEMPESTCONF_VERSION}"
     else:
         info = swift_info(session) if session.endpoint("object-store") else None
         config = render_tempest_conf(
             session, workspace=workspace.root, accounts_file=accounts, swift=info
         )
         conf_text = config.text
+        choices = [Choice(s, k, v, "refcore") for s, k, v in conf_items(conf_text)]
         credentials = "dynamic" if config.dynamic_credentials else "static"
-    workspace.root.mkdir(parents=True, exist_ok=True)
+        source = "refcore"
+    if override_items:
+        conf_text, choices = apply_settings(conf_text, choices, override_items, "override")
     workspace.init(install)
     listing = parse_listing(workspace.list_tests(install))
     if not len(listing):
@@ -138,7 +193,25 @@ def plan_run(
         credentials,
         load_list,
         selection,
+        choices,
+        source,
+        created,
     )
+
+
+def _refcore_settings(workspace: Workspace, accounts: Path | None) -> list[tuple[str, str, str]]:
+    root = workspace.root
+    settings = [
+        ("DEFAULT", "log_dir", str(root / "logs")),
+        ("DEFAULT", "log_file", "tempest.log"),
+        ("oslo_concurrency", "lock_path", str(root / "locks")),
+    ]
+    if accounts is not None:
+        settings += [
+            ("auth", "use_dynamic_credentials", "false"),
+            ("auth", "test_accounts_file", str(accounts.resolve())),
+        ]
+    return settings
 
 
 def read_tests_file(path: Path) -> list[str]:
@@ -225,6 +298,9 @@ def execute(
     plan_json.write_text(json.dumps(state, indent=2), encoding="utf-8")
     plan.workspace.write_conf(plan.conf_text)
     (run_dir / "tempest.conf").write_text(_redact(plan.conf_text), encoding="utf-8")
+    discovery_log = plan.workspace.root / "discovery" / "tempestconf.log"
+    if plan.config_source.startswith("python-tempestconf") and discovery_log.is_file():
+        (run_dir / "tempestconf.log").write_bytes(discovery_log.read_bytes())  # redacted
     subunit_path = run_dir / "run.subunit"
     begin = time.monotonic()
     attempts: list[tuple[int, int, int]] = []
@@ -262,6 +338,10 @@ def execute(
         state["state"] = "interrupted"
         plan_json.write_text(json.dumps(state, indent=2), encoding="utf-8")
         raise
+    finally:
+        if plan.created:  # what the discovery created goes, whatever happened
+            plan.cleaned = cleanup(plan.session, plan.created)
+            (run_dir / "cleanup.log").write_text("\n".join(plan.cleaned) + "\n", encoding="utf-8")
     seconds = time.monotonic() - begin
     run.cpid = plan.session.cpid
     run.duration_seconds = int(round(seconds))
@@ -371,6 +451,15 @@ def _result(plan: Plan, outcome: Outcome, started_at: datetime) -> dict[str, Any
             "services": sorted(plan.session.service_types()),
         },
         "credentials": plan.credentials,
+        "config": {
+            "source": plan.config_source,
+            "values": [
+                {"section": c.section, "key": c.key, "value": c.shown, "source": c.source}
+                for c in plan.choices
+            ],
+            "created": [{"kind": c.kind, "name": c.name} for c in plan.created],
+            "cleanup": plan.cleaned,
+        },
         "tempest": {"executable": str(plan.install.executable), "version": plan.install.version()},
         "mapping": {
             "tests": len(m.entries),
