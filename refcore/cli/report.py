@@ -1,4 +1,5 @@
-"""``refcore report RUN``: does a test run meet a guideline/target?"""
+"""``refcore report RUN [RUN ...]``: does a test run (or several runs of one cloud,
+merged) meet a guideline/target?"""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from ._common import console, guidelines_option, json_option, load, pick, print_
 
 
 @click.command()
-@click.argument("run_file", metavar="RUN")
+@click.argument("run_files", metavar="RUN...", nargs=-1, required=True)
 @click.option("--guideline", "guideline_id", help="Guideline id, e.g. 2020.06 or dns.2020.06.")
 @click.option("--target", default="platform", show_default=True, help="Program (target).")
 @click.option("--all", "all_", is_flag=True, help="List every guideline x target the run meets.")
@@ -22,7 +23,7 @@ from ._common import console, guidelines_option, json_option, load, pick, print_
 @guidelines_option
 @json_option
 def report(
-    run_file: str,
+    run_files: tuple[str, ...],
     guideline_id: str | None,
     target: str,
     all_: bool,
@@ -34,14 +35,24 @@ def report(
     """Evaluate RUN (subunit v1/v2, RefStack JSON, JUnit XML or a list of
     passed tests) against a guideline and target.
 
+    Several RUNs of one cloud are merged first, in the order given, later runs
+    taken as re-runs: a test that passed in any run counts as passed (shown as
+    passed after retry when another run did not pass it), one that never passed
+    keeps its latest outcome; runs of different clouds are refused.
+
     Exit 0 when the run meets it (with --all: meets at least one), 1 when
     not, 2 on bad input.
     """
+    from refcore.core.reruns import MERGE_RULE, merge_runs
     from refcore.readers.runs import read_run
 
     if not all_ and not guideline_id:
         raise click.UsageError("give --guideline ID (and --target), or --all")
-    run = read_run(run_file, format=fmt)
+    runs = [read_run(f, format=fmt) for f in run_files]
+    run = merge_runs(runs)
+    run_file = " + ".join(run_files)
+    if len(runs) > 1 and not as_json:
+        console(stderr=True).print(f"merged {len(runs)} runs ({len(run)} tests): {MERGE_RULE}")
     if all_:
         gs = load(guidelines_source)
         reports = [r for r in evaluate_all(run, gs.values()) if r.meets]
@@ -94,10 +105,15 @@ def _print_report(r: ComplianceReport, show_tests: bool) -> None:
     out.print(table)
     for cap in r.capabilities:
         for t in cap.tests:
-            if show_tests or (not t.passed and not t.flagged and cap.status == "required"):
+            missed = not t.passed and not t.flagged and cap.status == "required"
+            if show_tests or missed or t.passed_after_retry:
                 why = f" ({t.reason})" if t.reason else ""
                 via = f" via {t.matched_by}" if t.matched_by in ("alias", "idempotent_id") else ""
-                out.print(f"  {styled(t.state.value)} {cap.name}: {t.test.name}{via}{why}")
+                state = styled(t.state.value)
+                if t.passed_after_retry:
+                    state = styled("passed after retry", "passed")
+                    why = f" (attempts: {', '.join(t.attempts)})"
+                out.print(f"  {state} {cap.name}: {t.test.name}{via}{why}")
     f = r.figures
     verdict = styled("MEETS", "passed") if r.meets else styled("DOES NOT MEET", "failed")
     out.print(
@@ -105,4 +121,5 @@ def _print_report(r: ComplianceReport, show_tests: bool) -> None:
         f"{f['totalNonFlagCount']} required non-flagged tests passed "
         f"({f['nonFlagRequiredPassPercent']}%); {f['totalRequiredFlagCount']} flagged; "
         f"{r.renamed_matches} matched by idempotent id"
+        + (f"; {len(r.passed_after_retry)} passed after retry" if r.passed_after_retry else "")
     )

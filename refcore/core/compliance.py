@@ -73,6 +73,12 @@ class TestVerdict:
     matched_name: str | None = None
     #: skip reason or failure detail, when the run gave one
     reason: str | None = None
+    #: every outcome of the matched result when it ran more than once (re-runs)
+    attempts: tuple[str, ...] = ()
+
+    @property
+    def passed_after_retry(self) -> bool:
+        return self.passed and any(a != "pass" for a in self.attempts)
 
     @property
     def passed(self) -> bool:
@@ -96,6 +102,8 @@ class TestVerdict:
             "matched_by": self.matched_by,
             "matched_name": self.matched_name,
             "reason": self.reason,
+            "attempts": list(self.attempts),
+            "passed_after_retry": self.passed_after_retry,
             "flagged": None
             if flag is None
             else {"reason": flag.reason, "action": flag.action, "date": flag.date},
@@ -243,6 +251,11 @@ class ComplianceReport:
     def renamed_matches(self) -> int:
         return sum(1 for c in self.capabilities for t in c.tests if t.matched_by == "idempotent_id")
 
+    @property
+    def passed_after_retry(self) -> list[tuple[str, TestVerdict]]:
+        """(capability, test) for every test that passed only on another attempt."""
+        return [(c.name, t) for c in self.capabilities for t in c.tests if t.passed_after_retry]
+
     def to_dict(self, *, tests: bool = True) -> dict[str, Any]:
         caps = [c.to_dict() for c in self.capabilities]
         if not tests:
@@ -259,6 +272,7 @@ class ComplianceReport:
                 "by_status": {s: v.to_dict() for s, v in self.refstack_by_status.items()},
             },
             "renamed_matches": self.renamed_matches,
+            "passed_after_retry": len(self.passed_after_retry),
             "capabilities": caps,
         }
 
@@ -295,16 +309,16 @@ class RunIndex:
         results = self.results
         found = results.get(test.name)
         if found is not None and found.outcome is Outcome.PASS:
-            return TestVerdict(test, TestState.PASSED, "name", test.name)
+            return _passed(test, "name", found)
         for alias in test.aliases:
             r = results.get(alias)
             if r is not None and r.outcome is Outcome.PASS:
-                return TestVerdict(test, TestState.PASSED, "alias", alias)
+                return _passed(test, "alias", r)
         uuid = test.uuid
         if uuid:
             r = self.passed_by_uuid.get(uuid)
             if r is not None:
-                return TestVerdict(test, TestState.PASSED, "idempotent_id", r.name)
+                return _passed(test, "idempotent_id", r)
         # not passed: say what the run did say of it, if anything
         rule = "name"
         if found is None:
@@ -318,7 +332,14 @@ class RunIndex:
             rule = "idempotent_id"
         if found is None:
             return self._not_run(test)
-        return TestVerdict(test, _STATE_OF[found.outcome], rule, found.name, found.reason)
+        return TestVerdict(
+            test,
+            _STATE_OF[found.outcome],
+            rule,
+            found.name,
+            found.reason,
+            tuple(a.value for a in found.attempts),
+        )
 
     def _not_run(self, test: Test) -> TestVerdict:
         """No result of its own: failed if its class's or module's fixture failed."""
@@ -335,6 +356,13 @@ class RunIndex:
 
 
 _FAILED = frozenset({Outcome.FAIL, Outcome.ERROR})
+
+
+def _passed(test: Test, rule: str, result: TestResult) -> TestVerdict:
+    if not result.attempts:
+        return TestVerdict(test, TestState.PASSED, rule, result.name)
+    attempts = tuple(a.value for a in result.attempts)
+    return TestVerdict(test, TestState.PASSED, rule, result.name, result.reason, attempts)
 
 
 def evaluate(

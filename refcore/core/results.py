@@ -13,6 +13,11 @@ clean pass (refstack-client uploads only ``success``; testtools counts ``uxsucce
 unsuccessful). A v2 test seen only as ``exists``/``inprogress`` is ignored; a v1 stream cut
 inside a test gives it ERROR ("lost connection ...", as python-subunit reports it).
 
+Re-runs in one v2 stream: packets tagged ``refcore-attempt-N`` (N >= 2, what
+``refcore test --rerun-failed`` writes) are later attempts of the same tests, combined by
+the rule of :mod:`refcore.core.reruns` (a pass on any attempt wins, every outcome kept);
+an untagged name seen twice keeps its worse outcome.
+
 An input that parses but holds no test result is refused: refstack-client's silent
 ``results: []`` upload of a v2 file is the mistake this prevents.
 """
@@ -25,7 +30,7 @@ import math
 import re
 import xml.etree.ElementTree as ET
 import xml.parsers.expat
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -33,10 +38,11 @@ import subunit
 import testtools
 from testtools.content import Content
 
+from refcore.core.reruns import drop_recovered_fixtures
 from refcore.core.runs import Outcome, TestResult, TestRun, normalize_uuid, split_test_id
 from refcore.errors import ResultsParseError
 
-__all__ = ["FORMATS", "detect_format", "parse_run"]
+__all__ = ["ATTEMPT_TAG", "FORMATS", "attempt_of", "detect_format", "parse_run"]
 
 #: Every format name ``parse_run(format=...)`` accepts and ``detect_format`` returns.
 FORMATS: tuple[str, ...] = ("subunit2", "subunit1", "refstack-json", "junit", "passed-list")
@@ -120,6 +126,18 @@ class _CorruptStream(Exception):
     """Raised by the collector at the first packet python-subunit cannot parse."""
 
 
+#: the subunit tag refcore puts on every packet of a re-run: ``refcore-attempt-2``, ...
+ATTEMPT_TAG = "refcore-attempt-"
+
+
+def attempt_of(tags: Iterable[str]) -> int:
+    """Which attempt a packet's tags say it belongs to (1 without a tag)."""
+    for tag in tags:
+        if tag.startswith(ATTEMPT_TAG) and tag[len(ATTEMPT_TAG) :].isdigit():
+            return int(tag[len(ATTEMPT_TAG) :])
+    return 1
+
+
 class _Collected:
     """What both subunit collectors gather: results and the first/last timestamps seen."""
 
@@ -161,6 +179,10 @@ class _StreamCollector(_Collected, testtools.StreamResult):
         #: tests reported in progress and not (yet) finished
         self._running: set[tuple[str, str | None]] = set()
         self._files: dict[tuple[str, str | None], dict[str, bytearray]] = {}
+        #: the attempt each test id's result belongs to (``refcore-attempt-N`` tags)
+        self._attempt: dict[tuple[str, str | None], int] = {}
+        #: results of re-runs: (attempt, result), applied after the first attempt's
+        self.reruns: list[tuple[int, TestResult]] = []
 
     def status(
         self,
@@ -186,6 +208,10 @@ class _StreamCollector(_Collected, testtools.StreamResult):
             self._start[key] = timestamp
         if test_status == "inprogress":
             self._running.add(key)
+        if test_tags:
+            attempt = attempt_of(test_tags)
+            if attempt > 1:
+                self._attempt[key] = attempt
         if file_name in self._KEPT_FILES and file_bytes:
             buf = self._files.setdefault(key, {}).setdefault(file_name, bytearray())
             buf += bytes(file_bytes[: max(0, _ATTACHMENT_MAX - len(buf))])
@@ -201,13 +227,29 @@ class _StreamCollector(_Collected, testtools.StreamResult):
         else:
             traceback = files.get("traceback", b"").decode("utf-8", "replace")
             reason = _join(label, _last_line(traceback))
-        self.results.append(_result(test_id, outcome, reason, _duration(start, timestamp)))
+        result = _result(test_id, outcome, reason, _duration(start, timestamp))
+        attempt = self._attempt.pop(key, 1)
+        if attempt > 1:
+            self.reruns.append((attempt, result))
+        else:
+            self.results.append(result)
+
+    def finish(self, run: TestRun, source: str, what: str) -> None:
+        super().finish(run, source, what)
+        for _attempt, result in sorted(self.reruns, key=lambda pair: pair[0]):
+            run.add(result, retry=True)
+        drop_recovered_fixtures(run, [r for _, r in self.reruns])
 
     def stopTestRun(self) -> None:
         """A test that started and never finished: its worker died (crashed, killed,
         out of memory) or the stream was cut. It did not pass; say so."""
-        for test_id, _route in sorted(self._running, key=lambda k: (k[0], k[1] or "")):
-            self.results.append(_result(test_id, Outcome.ERROR, _UNFINISHED, None))
+        for key in sorted(self._running, key=lambda k: (k[0], k[1] or "")):
+            result = _result(key[0], Outcome.ERROR, _UNFINISHED, None)
+            attempt = self._attempt.pop(key, 1)
+            if attempt > 1:
+                self.reruns.append((attempt, result))
+            else:
+                self.results.append(result)
         self._running.clear()
         super().stopTestRun()
 

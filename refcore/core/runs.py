@@ -93,6 +93,14 @@ class TestResult:
     reason: str | None = None
     duration: float | None = None
     attrs: tuple[str, ...] = ()
+    #: every outcome this test had, in order, when it ran more than once (re-runs of
+    #: failures, merged runs); empty when it ran once
+    attempts: tuple[Outcome, ...] = ()
+
+    @property
+    def passed_after_retry(self) -> bool:
+        """Passed, and did not pass on some other attempt (a flaky test or cloud)."""
+        return self.outcome is Outcome.PASS and any(a is not Outcome.PASS for a in self.attempts)
 
 
 @dataclass(slots=True)
@@ -116,7 +124,13 @@ class TestRun:
             run.add(result)
         return run
 
-    def add(self, result: TestResult) -> None:
+    def add(self, result: TestResult, *, retry: bool = False) -> None:
+        """Add one result. A name seen twice in one run: the worse outcome wins. With
+        ``retry`` the result is a re-run's (see :func:`refcore.core.reruns.apply_rerun`):
+        a pass on any attempt wins, else the latest outcome; every attempt is kept."""
+        if retry:
+            self._add_retry(result)
+            return
         previous = self.results.get(result.name)
         if previous is None or _RANK[result.outcome] > _RANK[previous.outcome]:
             if previous is not None and result.uuid is None and previous.uuid:
@@ -129,6 +143,50 @@ class TestRun:
                     result.attrs,
                 )
             self.results[result.name] = result
+
+    def _add_retry(self, result: TestResult) -> None:
+        previous = self.results.get(result.name)
+        if previous is None:
+            fixture = self.fixture_failure(result.name)
+            if fixture is None:
+                self.results[result.name] = result
+                return
+            # it did not run before because its class or module fixture failed
+            previous = TestResult(result.name, fixture.outcome, result.uuid, fixture.reason)
+        attempts = (previous.attempts or (previous.outcome,)) + (result.outcome,)
+        keep = previous if previous.outcome is Outcome.PASS else result
+        reason = keep.reason
+        if keep.outcome is Outcome.PASS and not reason:
+            failed = previous if keep is result else result
+            reason = f"{failed.outcome.value} on another attempt" + (
+                f": {failed.reason}" if failed.reason else ""
+            )
+        self.results[result.name] = TestResult(
+            keep.name,
+            keep.outcome,
+            keep.uuid or previous.uuid or result.uuid,
+            reason,
+            keep.duration,
+            keep.attrs,
+            attempts,
+        )
+
+    def fixture_failure(self, name: str) -> TestResult | None:
+        """The failed ``setUpClass``/``setUpModule`` (or unloadable module) result that
+        covers the test ``name``, if any."""
+        failures = {
+            scope: r
+            for r in self.results.values()
+            if r.outcome in (Outcome.FAIL, Outcome.ERROR)
+            and (scope := fixture_scope(r.name)) is not None
+        }
+        scope = name
+        while scope and failures:
+            found = failures.get(scope)
+            if found is not None:
+                return found
+            scope = scope.rpartition(".")[0]
+        return None
 
     def __len__(self) -> int:
         return len(self.results)

@@ -183,6 +183,7 @@ class Workspace:
         *,
         concurrency: int | None = None,
         on_result: ResultCallback | None = None,
+        stderr_path: Path | None = None,
     ) -> tuple[int, float]:
         """Run the listed tests; the subunit v2 stream goes to ``subunit_path`` as it
         comes. Returns (Tempest's exit status, seconds). Interrupted: the whole process
@@ -190,9 +191,9 @@ class Workspace:
         cmd = [str(install.executable), "run", "--load-list", str(load_list), "--subunit"]
         if concurrency:
             cmd += ["--concurrency", str(concurrency)]
-        stderr_path = subunit_path.with_suffix(".stderr.log")
+        stderr_path = stderr_path or subunit_path.with_suffix(".stderr.log")
         started = time.monotonic()
-        with subunit_path.open("wb") as sink, stderr_path.open("wb") as err:
+        with subunit_path.open("wb") as sink, stderr_path.open("ab") as err:
             proc = subprocess.Popen(
                 cmd,
                 cwd=self.tempest_dir,

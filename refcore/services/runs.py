@@ -272,7 +272,12 @@ def _check_names(names: Iterable[str]) -> None:
 
 
 def _reasons(run: TestRun) -> str | None:
-    found = {r.name: r.reason for r in run if r.outcome is not Outcome.PASS and r.reason}
+    # a pass after a retry keeps what the other attempt said: both outcomes are stored
+    found = {
+        r.name: r.reason
+        for r in run
+        if (r.outcome is not Outcome.PASS or r.passed_after_retry) and r.reason
+    }
     return json.dumps(found) if found else None
 
 

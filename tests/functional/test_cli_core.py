@@ -154,3 +154,40 @@ def test_report_real_subunit_sample(interop_dir, samples_dir):
     caps = {c["name"]: c for c in data["capabilities"]}
     assert caps["identity-v3-tokens-create"]["met"] is True
     assert caps["objectstore-account-list"]["counts"]["not_run"] >= 1
+
+
+def test_report_merges_runs_of_one_cloud(interop_dir, guidelines, tmp_path):
+    from tests.subunit_streams import stream
+
+    names = guidelines["2020.06"].test_list("object", ["required"])
+    first = stream([(n, "fail" if i < 3 else "success") for i, n in enumerate(names)])
+    second = stream([(n, "success") for n in names[:3]])
+    (tmp_path / "a.subunit").write_bytes(first)
+    (tmp_path / "b.subunit").write_bytes(second)
+    args = ["--guideline", "2020.06", "--target", "object"]
+    alone = refcore("report", str(tmp_path / "a.subunit"), *args, env_guidelines=interop_dir)
+    assert alone.returncode == 1, alone.stdout + alone.stderr
+    p = refcore(
+        "report",
+        str(tmp_path / "a.subunit"),
+        str(tmp_path / "b.subunit"),
+        *args,
+        env_guidelines=interop_dir,
+    )
+    out = " ".join(p.stdout.split())
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "merged 2 runs" in " ".join(p.stderr.split())
+    assert "passed after retry" in out and "attempts: fail, pass" in out
+    assert "MEETS 2020.06 / object: 60 of 60" in out and "3 passed after retry" in out
+    j = refcore(
+        "report",
+        str(tmp_path / "a.subunit"),
+        str(tmp_path / "b.subunit"),
+        *args,
+        "--json",
+        env_guidelines=interop_dir,
+    )
+    assert json.loads(j.stdout)["passed_after_retry"] == 3
+    # a missing second run is one line and exit 2
+    bad = refcore("report", str(tmp_path / "a.subunit"), str(tmp_path / "nope"), *args)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
