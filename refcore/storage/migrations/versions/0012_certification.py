@@ -21,10 +21,11 @@ _MESSAGE = "audit_log is append-only"
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("runs", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("signed", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    # a plain ADD COLUMN: batch mode would copy ``runs`` on SQLite and lose its tally
+    # triggers (migration 0003)
+    op.add_column(
+        "runs", sa.Column("signed", sa.Boolean(), server_default=sa.false(), nullable=False)
+    )
     op.create_table(
         "section_declarations",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -33,13 +34,31 @@ def upgrade() -> None:
         sa.Column("document", sa.Text(), nullable=False),
         sa.Column("declared_by", sa.Integer(), nullable=True),
         sa.Column("declared_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["declared_by"], ["users.id"], name=op.f("fk_section_declarations_declared_by_users"), ondelete="SET NULL"),
-        sa.ForeignKeyConstraint(["product_version_id"], ["product_versions.id"], name=op.f("fk_section_declarations_product_version_id_product_versions"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["declared_by"],
+            ["users.id"],
+            name=op.f("fk_section_declarations_declared_by_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["product_version_id"],
+            ["product_versions.id"],
+            name=op.f("fk_section_declarations_product_version_id_product_versions"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_section_declarations")),
-        sa.UniqueConstraint("product_version_id", "number", name=op.f("uq_section_declarations_product_version_id_number")),
+        sa.UniqueConstraint(
+            "product_version_id",
+            "number",
+            name=op.f("uq_section_declarations_product_version_id_number"),
+        ),
     )
     with op.batch_alter_table("section_declarations", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_section_declarations_product_version_id"), ["product_version_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_section_declarations_product_version_id"),
+            ["product_version_id"],
+            unique=False,
+        )
     op.create_table(
         "certification_requests",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -57,15 +76,41 @@ def upgrade() -> None:
         sa.Column("decided_at", sa.DateTime(), nullable=True),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("override", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(["declaration_id"], ["section_declarations.id"], name=op.f("fk_certification_requests_declaration_id_section_declarations"), ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["decided_by"], ["users.id"], name=op.f("fk_certification_requests_decided_by_users"), ondelete="SET NULL"),
-        sa.ForeignKeyConstraint(["product_version_id"], ["product_versions.id"], name=op.f("fk_certification_requests_product_version_id_product_versions"), ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["requested_by"], ["users.id"], name=op.f("fk_certification_requests_requested_by_users"), ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(
+            ["declaration_id"],
+            ["section_declarations.id"],
+            name=op.f("fk_certification_requests_declaration_id_section_declarations"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by"],
+            ["users.id"],
+            name=op.f("fk_certification_requests_decided_by_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["product_version_id"],
+            ["product_versions.id"],
+            name=op.f("fk_certification_requests_product_version_id_product_versions"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["requested_by"],
+            ["users.id"],
+            name=op.f("fk_certification_requests_requested_by_users"),
+            ondelete="SET NULL",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_certification_requests")),
     )
     with op.batch_alter_table("certification_requests", schema=None) as batch_op:
-        batch_op.create_index("ix_certification_requests_state_requested", ["state", "requested_at"], unique=False)
-        batch_op.create_index(batch_op.f("ix_certification_requests_product_version_id"), ["product_version_id"], unique=False)
+        batch_op.create_index(
+            "ix_certification_requests_state_requested", ["state", "requested_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_certification_requests_product_version_id"),
+            ["product_version_id"],
+            unique=False,
+        )
     op.create_table(
         "certificates",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -79,15 +124,37 @@ def upgrade() -> None:
         sa.Column("revoked_at", sa.DateTime(), nullable=True),
         sa.Column("revoked_by", sa.Integer(), nullable=True),
         sa.Column("revoke_reason", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(["issued_by"], ["users.id"], name=op.f("fk_certificates_issued_by_users"), ondelete="SET NULL"),
-        sa.ForeignKeyConstraint(["product_version_id"], ["product_versions.id"], name=op.f("fk_certificates_product_version_id_product_versions"), ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["request_id"], ["certification_requests.id"], name=op.f("fk_certificates_request_id_certification_requests"), ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["revoked_by"], ["users.id"], name=op.f("fk_certificates_revoked_by_users"), ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(
+            ["issued_by"],
+            ["users.id"],
+            name=op.f("fk_certificates_issued_by_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["product_version_id"],
+            ["product_versions.id"],
+            name=op.f("fk_certificates_product_version_id_product_versions"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["certification_requests.id"],
+            name=op.f("fk_certificates_request_id_certification_requests"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["revoked_by"],
+            ["users.id"],
+            name=op.f("fk_certificates_revoked_by_users"),
+            ondelete="SET NULL",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_certificates")),
         sa.UniqueConstraint("request_id", name=op.f("uq_certificates_request_id")),
     )
     with op.batch_alter_table("certificates", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_certificates_product_version_id"), ["product_version_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_certificates_product_version_id"), ["product_version_id"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_certificates_program"), ["program"], unique=False)
     op.create_table(
         "audit_log",
@@ -144,5 +211,4 @@ def downgrade() -> None:
     with op.batch_alter_table("section_declarations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_section_declarations_product_version_id"))
     op.drop_table("section_declarations")
-    with op.batch_alter_table("runs", schema=None) as batch_op:
-        batch_op.drop_column("signed")
+    op.drop_column("runs", "signed")  # SQLite >= 3.35 drops it in place, triggers kept
