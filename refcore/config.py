@@ -7,14 +7,20 @@ checks that it does.
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import datetime
 from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["Settings", "default_database_url"]
+__all__ = ["LOCAL_HOSTS", "Settings", "default_database_url"]
+
+#: names of this machine, always accepted in ``Host`` when ``allowed_hosts`` is not set
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 def default_database_url() -> str:
@@ -40,10 +46,16 @@ class Settings(BaseSettings):
     #: RefStack's ``[api] enable_anonymous_upload``
     enable_anonymous_upload: bool = True
     #: base of the result links returned by uploads (``<ui_url>/#/results/<id>``);
-    #: None means the URL the request came in on
+    #: None means ``api_url``
     ui_url: str | None = None
-    #: public base URL of the API (OIDC redirect URIs); None means the request's
+    #: public base URL of this server: every absolute URL it writes (OIDC redirect URI,
+    #: result links, sign-out) starts with it, never with the request's ``Host``.
+    #: None: ``http://localhost`` (``refcore serve`` sets ``http://HOST:PORT``)
     api_url: str | None = None
+    #: ``Host`` names the server answers to (``*.example.org`` and ``*`` allowed), others
+    #: get 400; None: the hosts of ``api_url`` and ``ui_url``, and ``localhost``,
+    #: ``127.0.0.1``, ``::1``. In the environment: comma-separated, or a JSON list
+    allowed_hosts: Annotated[list[str] | None, NoDecode] = None
     #: RefStack's ``results_per_page``
     results_per_page: int = 20
     #: signs the web session cookie; a random one per process when unset
@@ -79,6 +91,47 @@ class Settings(BaseSettings):
             if value.startswith(prefix):
                 return "postgresql+psycopg://" + value[len(prefix) :]
         return value
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        """``a.example,b.example`` or ``["a.example", "b.example"]`` from the environment."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [h.strip() for h in text.split(",") if h.strip()]
+        return value
+
+    @field_validator("api_url", "ui_url")
+    @classmethod
+    def _absolute_url(cls, value: str | None) -> str | None:
+        """A public URL is absolute (``https://name[:port][/prefix]``), kept without the
+        trailing slash."""
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{value!r} is not an absolute http(s) URL")
+        return value.rstrip("/")
+
+    @property
+    def public_url(self) -> str:
+        """The base of every absolute URL the server writes (``api_url``)."""
+        return self.api_url or "http://localhost"
+
+    @property
+    def results_ui_url(self) -> str:
+        """The base of RefStack's result links (``ui_url``, else ``api_url``)."""
+        return self.ui_url or self.public_url
+
+    @property
+    def trusted_hosts(self) -> list[str]:
+        """The ``Host`` names accepted (see ``allowed_hosts``), lower case."""
+        if self.allowed_hosts is not None:
+            return [h.lower() for h in self.allowed_hosts]
+        hosts = [urlsplit(u).hostname or "" for u in (self.public_url, self.results_ui_url)]
+        return list(dict.fromkeys(h.lower() for h in (*hosts, *LOCAL_HOSTS) if h))
 
     @property
     def cookies_https_only(self) -> bool:

@@ -77,6 +77,13 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _local_url(host: str, port: int) -> str:
+    """``http://HOST:PORT`` of a listening address; a wildcard address is ``localhost``
+    (set ``REFCORE_API_URL`` to the name others reach the server by)."""
+    name = "localhost" if host in ("", "0.0.0.0", "::") else host
+    return f"http://[{name}]:{port}" if ":" in name else f"http://{name}:{port}"
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
@@ -115,10 +122,16 @@ def serve(
 
     sock = _bind(host, port)
     settings = _settings(db_url, guidelines=guidelines_source)
+    if settings.api_url is None:  # absolute URLs name where this listens, never a request's Host
+        settings = _settings(
+            db_url, guidelines=guidelines_source, api_url=_local_url(host, sock.getsockname()[1])
+        )
     database = _database(settings.database_url)  # migrated to head here, once
     click.echo(
         f"refcore serving on http://{host}:{port} (database {settings.database_url.split('://')[0]}"
-        f", {workers} worker{'s' if workers > 1 else ''})",
+        f", {workers} worker{'s' if workers > 1 else ''})\n"
+        f"public URL {settings.public_url} (REFCORE_API_URL); answers Host "
+        f"{', '.join(settings.trusted_hosts)} (REFCORE_ALLOWED_HOSTS)",
         err=True,
     )
     if workers == 1:
@@ -133,6 +146,7 @@ def serve(
     os.environ["REFCORE_DATABASE_URL"] = settings.database_url
     if settings.guidelines:
         os.environ["REFCORE_GUIDELINES"] = settings.guidelines
+    os.environ["REFCORE_API_URL"] = settings.public_url
     # one session-cookie key for all workers (else each signs with its own random one
     # and a login, its OIDC state and CSRF tokens only work on the worker that made them)
     os.environ["REFCORE_SECRET_KEY"] = settings.secret_key

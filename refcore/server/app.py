@@ -20,6 +20,7 @@ from refcore.server.api import ROUTERS
 from refcore.server.deps import AppState
 from refcore.server.errors import install_error_handlers
 from refcore.server.headers import SecurityHeaders
+from refcore.server.hosts import TrustedHosts
 from refcore.server.limits import BodyLimit
 from refcore.server.pages import router as pages_router
 from refcore.services.guidelines import GuidelineSource, LoadedSource
@@ -33,11 +34,13 @@ log = logging.getLogger("refcore.server")
 
 class RefcoreApp(FastAPI):
     """FastAPI with layers outside its whole middleware stack, so that they also see the
-    answers of the 500 handler (which sits outside ``add_middleware``'s)."""
+    answers of the 500 handler (which sits outside ``add_middleware``'s): the security
+    headers, then the ``Host`` check (a refused name reaches nothing else)."""
 
     def build_middleware_stack(self) -> ASGIApp:
         stack = super().build_middleware_stack()
         settings: Settings = self.state.refcore.settings
+        stack = TrustedHosts(stack, allowed=settings.trusted_hosts)
         return SecurityHeaders(stack, https=settings.cookies_https_only)
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
 from refcore.errors import NotFound
-from refcore.server.deps import GuidelinesDep
+from refcore.server.deps import GuidelinesDep, state
 from refcore.server.rendering import render
 
 router = APIRouter()
@@ -27,7 +27,7 @@ def home(request: Request, gs: GuidelinesDep) -> HTMLResponse:
             "latest": latest,
             "count": len(gs),
             "add_ons": [gs.latest_approved(a) for a in add_ons],
-            "base": str(request.base_url).rstrip("/"),
+            "base": state(request).settings.public_url,  # never the request's Host
         },
     )
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from refcore.server.deps import CsrfDep, SessionDep, UserDep
+from refcore.server.deps import CsrfDep, SessionDep, UserDep, state
 from refcore.server.rendering import flash, render
 from refcore.services import accounts, tokens
 
@@ -33,7 +33,7 @@ def _page(
             "keys": accounts.list_public_keys(session, actor),
             "tokens": tokens.list_tokens(session, actor),
             "new_token": new_token,
-            "base": str(request.base_url).rstrip("/"),
+            "base": state(request).settings.public_url,  # never the request's Host
         },
     )
 

@@ -10,7 +10,7 @@ BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;
 
 def test_unknown_page_in_a_browser_is_an_html_page_with_the_way_back(visit: Any) -> None:
     v = visit()
-    r = v.get("/no/such/page", headers={**BROWSER, "referer": "http://testserver/guidelines"})
+    r = v.get("/no/such/page", headers={**BROWSER, "referer": "http://localhost/guidelines"})
     assert r.status_code == 404
     assert r.headers["content-type"].startswith("text/html")
     assert "Not found" in r.text and 'href="/guidelines"' in r.text

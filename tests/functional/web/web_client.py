@@ -22,7 +22,7 @@ class Visitor:
         self._portal_cm = start_blocking_portal()
         self._portal = self._portal_cm.__enter__()
         self._client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+            transport=httpx.ASGITransport(app=app), base_url="http://localhost"
         )
 
     def get(self, url: str, **kwargs: Any) -> httpx.Response:

@@ -76,7 +76,7 @@ def _oauth(request: Request) -> Any:
 
 
 def _ui(request: Request, settings: Any, fragment: str = "") -> str:
-    return (settings.ui_url or str(request.base_url)).rstrip("/") + "/" + fragment
+    return f"{settings.results_ui_url}/{fragment}"
 
 
 #: what a failed exchange means to a person (authlib/joserfc error codes -> words)
@@ -111,9 +111,9 @@ async def signin(request: Request, settings: SettingsDep, next: str | None = Non
         return RedirectResponse(_ui(request, settings, target.lstrip("/")), status_code=302)
     client = _oauth(request)
     request.session[_LOGIN_NEXT] = target  # checked here; the session cookie is signed
-    base = (settings.api_url or str(request.base_url)).rstrip("/")
+    redirect_uri = f"{settings.public_url}/v1/auth/signin_return"
     try:  # the first login fetches the provider's discovery document
-        return await client.authorize_redirect(request, f"{base}/v1/auth/signin_return")
+        return await client.authorize_redirect(request, redirect_uri)
     except Exception as exc:  # httpx (unreachable) or a bad document
         reason = f"the provider's metadata ({settings.oidc_server_metadata_url}) could not be read"
         return _login_failed(request, f"{reason}: {_reason(exc)}", status=502)

@@ -24,8 +24,7 @@ _JSON_TYPES = ("application/json", "text/json")
 
 def result_url(request: Request, settings: Settings, run_id: str) -> str:
     """RefStack's ``urljoin(ui_url, '/#/results/%s')``."""
-    base = (settings.ui_url or str(request.base_url)).rstrip("/")
-    return f"{base}/#/results/{run_id}"
+    return f"{settings.results_ui_url}/#/results/{run_id}"
 
 
 def require_json(request: Request) -> None:
