@@ -479,6 +479,8 @@ class AuditEvent(Base):
     org_id: Mapped[str | None] = mapped_column(String(36))
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
+
+
 # -- stakeholders (issue 15) --------------------------------------------------------------
 class StakeholderTeam(Base):
     """A team at an organisation, registered by its manager or product manager."""

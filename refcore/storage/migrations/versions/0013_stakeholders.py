@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0013'
-down_revision = '0010'
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
