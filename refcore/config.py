@@ -82,6 +82,17 @@ class Settings(BaseSettings):
     #: certification: the moment certificate statuses are computed at (ISO date-time, UTC);
     #: unset: the real clock. For previews and tests ("what if it were 2031?")
     certification_clock: datetime | None = None
+    #: stakeholders: directory of ``<project>.gitlog.gz`` histories and
+    #: ``governance-projects.yaml``; None: ``shared/contrib`` or ``../shared/contrib``
+    contrib: str | None = None
+    #: e-mail to managers when the Foundation publishes a draft; none is sent without a host
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    #: upgrade the SMTP connection with STARTTLS before logging in
+    smtp_starttls: bool = False
+    mail_from: str = "refcore@localhost"
 
     @field_validator("database_url")
     @classmethod

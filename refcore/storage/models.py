@@ -28,13 +28,17 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
+    "AffiliationEdit",
     "ApiToken",
     "AuditEvent",
     "Base",
     "Certificate",
     "CertificationRequest",
+    "Commitment",
     "CommunityRole",
+    "DraftNotice",
     "GuidelineDraft",
+    "Initiative",
     "LoginSession",
     "OrgMember",
     "Organization",
@@ -47,6 +51,10 @@ __all__ = [
     "RoleWeight",
     "RunTests",
     "SectionDeclaration",
+    "SectionPathEdit",
+    "StakeholderArea",
+    "StakeholderMember",
+    "StakeholderTeam",
     "TestName",
     "UsageDeclarationRow",
     "User",
@@ -471,3 +479,118 @@ class AuditEvent(Base):
     org_id: Mapped[str | None] = mapped_column(String(36))
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
+
+
+# -- stakeholders (issue 15) --------------------------------------------------------------
+class StakeholderTeam(Base):
+    """A team at an organisation, registered by its manager or product manager."""
+
+    __tablename__ = "stakeholder_teams"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(32))  # manager | product-manager
+    organisation: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(128))
+    #: opt-in contact (shown to logged-in members only); None: not given
+    contact: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = _created()
+
+
+class StakeholderArea(Base):
+    """What a team works on: a project, a designated section of a project, or a capability."""
+
+    __tablename__ = "stakeholder_areas"
+    __table_args__ = (UniqueConstraint("team_id", "kind", "project", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("stakeholder_teams.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # project | section | capability
+    project: Mapped[str] = mapped_column(String(64), index=True)
+    #: the section or capability name (lower case); "" for a whole project
+    name: Mapped[str] = mapped_column(String(128))
+
+
+class StakeholderMember(Base):
+    """A contributor id a team lists; the contributor confirms or removes themselves."""
+
+    __tablename__ = "stakeholder_members"
+
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("stakeholder_teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    contributor: Mapped[str] = mapped_column(String(12), primary_key=True, index=True)
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    added_at: Mapped[datetime] = _created()
+
+
+class Initiative(Base):
+    """A shared piece of work on a capability or section, opened by a registered manager."""
+
+    __tablename__ = "initiatives"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # capability | section
+    project: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(128), index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    team_id: Mapped[int] = mapped_column(ForeignKey("stakeholder_teams.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = _created()
+
+
+class Commitment(Base):
+    """What a team commits to an initiative: headcount, review hours a week, a note."""
+
+    __tablename__ = "commitments"
+
+    initiative_id: Mapped[int] = mapped_column(
+        ForeignKey("initiatives.id", ondelete="CASCADE"), primary_key=True
+    )
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("stakeholder_teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    headcount: Mapped[int] = mapped_column(Integer, default=0)
+    review_hours: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = _created()
+
+
+class AffiliationEdit(Base):
+    """The Foundation's edit of the domain -> organisation defaults."""
+
+    __tablename__ = "affiliation_edits"
+
+    domain: Mapped[str] = mapped_column(String(255), primary_key=True)
+    #: organisation | free-mail | unmapped (unmapped cancels a shipped default)
+    kind: Mapped[str] = mapped_column(String(16))
+    organisation: Mapped[str | None] = mapped_column(String(128))
+    set_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    set_at: Mapped[datetime] = _created()
+
+
+class SectionPathEdit(Base):
+    """The Foundation's edit of where a designated section lives (patterns, one a line;
+    empty: the section has no code paths)."""
+
+    __tablename__ = "section_path_edits"
+
+    project: Mapped[str] = mapped_column(String(64), primary_key=True)
+    section: Mapped[str] = mapped_column(String(128), primary_key=True)
+    patterns: Mapped[str] = mapped_column(Text)
+    set_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    set_at: Mapped[datetime] = _created()
+
+
+class DraftNotice(Base):
+    """An e-mail sent (or failed) to a manager when the Foundation published a draft."""
+
+    __tablename__ = "draft_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    capabilities: Mapped[str] = mapped_column(Text)  # JSON list of the changes named
+    status: Mapped[str] = mapped_column(String(16))  # sent | failed | no-address
+    error: Mapped[str | None] = mapped_column(String(255))
+    sent_at: Mapped[datetime] = _created()

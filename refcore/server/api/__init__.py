@@ -21,6 +21,7 @@ from refcore.server.api.v2 import diff as v2_diff
 from refcore.server.api.v2 import drafts as v2_drafts
 from refcore.server.api.v2 import runs as v2_runs
 from refcore.server.api.v2 import scoring as v2_scoring
+from refcore.server.api.v2 import stakeholders as v2_stakeholders
 from refcore.server.api.v2 import usage as v2_usage
 from refcore.server.api.v2 import verdicts as v2_verdicts
 from refcore.server.api.v2 import whatif as v2_whatif
@@ -41,6 +42,7 @@ ROUTERS: list[APIRouter] = [
     v2_usage.router,
     v2_verdicts.router,
     v2_certifications.router,
+    v2_stakeholders.router,
 ]
 
 __all__ = ["ROUTERS"]

@@ -13,7 +13,15 @@ from starlette.concurrency import run_in_threadpool
 
 from refcore.core.guidelines import Guideline, GuidelineSet
 from refcore.errors import InvalidInput
-from refcore.server.deps import ActorDep, CsrfDep, GuidelinesDep, SessionDep, SourceDep
+from refcore.server.deps import (
+    ActorDep,
+    CsrfDep,
+    GuidelinesDep,
+    SessionDep,
+    SettingsDep,
+    SourceDep,
+)
+from refcore.server.notices import notify_published
 from refcore.server.rendering import flash, render
 from refcore.services import drafts
 from refcore.services.accounts import Actor
@@ -83,6 +91,7 @@ async def check(
     actor: ActorDep,
     gs: GuidelinesDep,
     source: SourceDep,
+    settings: SettingsDep,
     draft_file: Annotated[UploadFile, File()],
     tempest_list: Annotated[UploadFile | None, File()] = None,
     publish: Annotated[bool, Form()] = False,
@@ -94,7 +103,9 @@ async def check(
     draft = await run_in_threadpool(drafts.parse_upload, body, source)
     if publish:
         result = await run_in_threadpool(drafts.publish, session, actor, gs, draft)
-        flash(request, f"Published draft {result['id']}.", "success")
+        sent = await run_in_threadpool(notify_published, session, settings, gs, result["id"])
+        told = f" {sent['sent']} manager(s) e-mailed." if sent["sent"] else ""
+        flash(request, f"Published draft {result['id']}.{told}", "success")
         return RedirectResponse(f"/drafts/{result['id']}", status_code=303)
     context = await run_in_threadpool(_view, session, actor, gs, draft, listing)
     return render(

@@ -9,7 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response
 
 from refcore.server.api.schemas import ErrorBody
-from refcore.server.deps import ActorDep, GuidelinesDep, SessionDep, SourceDep
+from refcore.server.deps import ActorDep, GuidelinesDep, SessionDep, SettingsDep, SourceDep
+from refcore.server.notices import notify_published
 from refcore.services import drafts
 
 router = APIRouter(
@@ -31,10 +32,18 @@ def list_drafts(session: SessionDep) -> list[dict[str, Any]]:
 
 @router.post("", status_code=201)
 def publish(
-    draft: DraftBody, session: SessionDep, actor: ActorDep, gs: GuidelinesDep, source: SourceDep
+    draft: DraftBody,
+    session: SessionDep,
+    actor: ActorDep,
+    gs: GuidelinesDep,
+    source: SourceDep,
+    settings: SettingsDep,
 ) -> dict[str, Any]:
-    """Publish (or replace) a draft guideline. Foundation only."""
-    return drafts.publish(session, actor, gs, drafts.parse_upload(draft, source))
+    """Publish (or replace) a draft guideline. Foundation only. The managers of the teams
+    it concerns are e-mailed (``notified``: sent / failed / without an address)."""
+    result = drafts.publish(session, actor, gs, drafts.parse_upload(draft, source))
+    result["notified"] = notify_published(session, settings, gs, result["id"])
+    return result
 
 
 @router.post("/check")
