@@ -48,6 +48,7 @@ from .discovery import (
     install_tempestconf,
     read_overrides,
 )
+from .plugins import install_plugins, plugins_for
 from .streams import keep_finished, tag_attempt
 from .tempest import ResultCallback, TempestInstall, Workspace
 from .tempest_conf import render_tempest_conf, swift_info
@@ -81,6 +82,8 @@ class Plan:
     created: list[Created] = field(default_factory=list)
     #: what the clean-up did, one line each
     cleaned: list[str] = field(default_factory=list)
+    #: Tempest plugins installed for the guideline (name==version)
+    plugins: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -167,7 +170,8 @@ def plan_run(
     if override_items:
         conf_text, choices = apply_settings(conf_text, choices, override_items, "override")
     workspace.init(install)
-    listing = parse_listing(workspace.list_tests(install))
+    plugins = install_plugins(install, plugins_for(guideline, target, statuses), workspace.root)
+    listing = parse_listing(workspace.list_tests(install, plugins))
     if not len(listing):
         raise RunnerError(f"{install.executable} lists no tests")
     mapping = map_tests(guideline, listing, target, statuses)
@@ -196,6 +200,7 @@ def plan_run(
         choices,
         source,
         created,
+        plugins=plugins,
     )
 
 
@@ -460,7 +465,11 @@ def _result(plan: Plan, outcome: Outcome, started_at: datetime) -> dict[str, Any
             "created": [{"kind": c.kind, "name": c.name} for c in plan.created],
             "cleanup": plan.cleaned,
         },
-        "tempest": {"executable": str(plan.install.executable), "version": plan.install.version()},
+        "tempest": {
+            "executable": str(plan.install.executable),
+            "version": plan.install.version(),
+            "plugins": plan.plugins,
+        },
         "mapping": {
             "tests": len(m.entries),
             "by_name": len(m.by_name),
