@@ -216,7 +216,30 @@ def _refcore_settings(workspace: Workspace, accounts: Path | None) -> list[tuple
             ("auth", "use_dynamic_credentials", "false"),
             ("auth", "test_accounts_file", str(accounts.resolve())),
         ]
+        # python-tempestconf names the non-admin operator role "Member"; Tempest picks
+        # static accounts by exact role name, so it must be the accounts' own role
+        role = operator_role(accounts)
+        if role:
+            settings.append(("object-storage", "operator_role", role))
     return settings
+
+
+def operator_role(accounts: Path) -> str | None:
+    """The role most static accounts hold, leaving out admin and reseller roles
+    (``member`` in RefStack's usual accounts.yaml), or None when none says."""
+    import yaml
+
+    try:
+        entries = yaml.safe_load(accounts.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    counts: dict[str, int] = {}
+    for entry in entries if isinstance(entries, list) else []:
+        roles = entry.get("roles") if isinstance(entry, dict) else None
+        for role in roles if isinstance(roles, list) else []:
+            if isinstance(role, str) and role.lower() not in ("admin", "reselleradmin"):
+                counts[role] = counts.get(role, 0) + 1
+    return max(counts, key=lambda r: (counts[r], r)) if counts else None
 
 
 def read_tests_file(path: Path) -> list[str]:
