@@ -135,6 +135,8 @@ def test(
     )
     _print_config(plan)
     m = plan.mapping
+    if plan.plugins:
+        out.print(f"Tempest plugins for {guideline.id}/{target}: {', '.join(plan.plugins)}")
     out.print(
         f"{guideline.id}/{target}: {len(m.entries)} tests; in Tempest {tempest.version()}: "
         f"{len(m.by_name)} by name, {len(m.by_alias)} by alias, "
@@ -234,6 +236,7 @@ def _run_with_progress(
         tasks: dict[str, Any] = {}
         failures: dict[str, int] = {}
         overall: list[Any] = []
+        names: set[str] = set()  # the tests of the attempt (not fixtures)
 
         def on_attempt(attempt: int, ids: list[str], run_dir: Path) -> None:
             where[:] = [run_dir]
@@ -245,6 +248,8 @@ def _run_with_progress(
             label = "all tests" if attempt == 1 else f"re-run {attempt - 1}"
             overall[:] = [progress.add_task(f"[bold]{label}[/]", total=len(ids), failed="")]
             totals: dict[str, int] = {}
+            names.clear()
+            names.update(split_test_id(i)[0] for i in ids)
             for test_id in ids:
                 for cap in by_test.get(split_test_id(test_id)[0], ()):
                     totals[cap] = totals.get(cap, 0) + 1
@@ -257,7 +262,9 @@ def _run_with_progress(
             if overall:
                 failures["*"] = failures.get("*", 0) + bad
                 note = f"[red]{failures['*']} failed[/]" if failures["*"] else ""
-                progress.update(overall[0], advance=1, failed=note)
+                # a class fixture's result (setUpClass ...) is no test of the list
+                step = 1 if name in names else 0
+                progress.update(overall[0], advance=step, failed=note)
             for cap in by_test.get(name, ()):
                 if cap not in tasks:
                     continue

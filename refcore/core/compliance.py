@@ -10,7 +10,9 @@ Matching rules, in order:
 A test the run has no result for is ``not_run``, except when the run reports its
 class's ``setUpClass`` (or its module's ``setUpModule``) as failed, or its module (or the
 test) as not loadable (``unittest.loader._FailedTest.<name>``): then it failed,
-``matched_by`` is ``"fixture"`` and the reason is the fixture's.
+``matched_by`` is ``"fixture"`` and the reason is the fixture's. A class or module its
+fixture skipped as a whole (``setUpClass`` skipped: "designate is not available") makes
+its tests ``skipped``, with that reason.
 
 A run *meets* a guideline/target when every non-flagged required test passed
 (flagged failures are tolerated) and there is at least one such test. The
@@ -280,7 +282,14 @@ class ComplianceReport:
 class RunIndex:
     """Look-ups over a run, built once and shared by many evaluations."""
 
-    __slots__ = ("results", "by_uuid", "passed_by_uuid", "fixture_failures", "_judged")
+    __slots__ = (
+        "results",
+        "by_uuid",
+        "passed_by_uuid",
+        "fixture_failures",
+        "fixture_skips",
+        "_judged",
+    )
 
     def __init__(self, run: TestRun) -> None:
         self.results: Mapping[str, TestResult] = run.results
@@ -292,10 +301,15 @@ class RunIndex:
         self._judged: dict[int, tuple[Test, TestVerdict]] = {}
         #: failed setUpClass / setUpModule results, by the class or module they set up
         self.fixture_failures: dict[str, TestResult] = {}
+        #: skipped ones (a class skipped as a whole: "designate is not available")
+        self.fixture_skips: dict[str, TestResult] = {}
         for r in run.results.values():
-            scope = fixture_scope(r.name) if r.outcome in _FAILED else None
+            if r.outcome is Outcome.PASS:
+                continue
+            scope = fixture_scope(r.name)
             if scope is not None:
-                self.fixture_failures[scope] = r
+                kept = self.fixture_skips if r.outcome is Outcome.SKIP else self.fixture_failures
+                kept[scope] = r
 
     def judge(self, test: Test) -> TestVerdict:
         seen = self._judged.get(id(test))
@@ -342,8 +356,9 @@ class RunIndex:
         )
 
     def _not_run(self, test: Test) -> TestVerdict:
-        """No result of its own: failed if its class's or module's fixture failed."""
-        scope = test.name if self.fixture_failures else ""
+        """No result of its own: failed if its class's or module's fixture failed,
+        skipped (with the reason) if the fixture skipped the class or module."""
+        scope = test.name if self.fixture_failures or self.fixture_skips else ""
         while scope:
             fixture = self.fixture_failures.get(scope)
             if fixture is not None:
@@ -351,6 +366,9 @@ class RunIndex:
                     f": {fixture.reason}" if fixture.reason else ""
                 )
                 return TestVerdict(test, TestState.FAILED, "fixture", fixture.name, reason)
+            fixture = self.fixture_skips.get(scope)
+            if fixture is not None:
+                return TestVerdict(test, TestState.SKIPPED, "fixture", fixture.name, fixture.reason)
             scope = scope.rpartition(".")[0]
         return TestVerdict(test, TestState.NOT_RUN)
 

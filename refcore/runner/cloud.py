@@ -32,6 +32,7 @@ __all__ = [
     "cloud_from_env",
     "load_cloud",
     "preflight",
+    "session_from_token",
 ]
 
 #: seconds to wait for Keystone during the preflight
@@ -289,9 +290,16 @@ def preflight(cloud: Cloud, *, timeout: float = PREFLIGHT_TIMEOUT) -> CloudSessi
         )
     token = response.headers.get("X-Subject-Token")
     try:
-        body = response.json()["token"]
-    except (ValueError, KeyError, TypeError):
-        body = None
+        answer = response.json()
+    except ValueError:
+        answer = None
+    return session_from_token(cloud, token, answer)
+
+
+def session_from_token(cloud: Cloud, token: str | None, answer: Any) -> CloudSession:
+    """The session a Keystone v3 ``POST /v3/auth/tokens`` answer describes: the token
+    (its ``X-Subject-Token`` header) and the body's user, project, roles and catalog."""
+    body = answer.get("token") if isinstance(answer, dict) else None
     if not token or not isinstance(body, dict):
         raise RunnerError(f"{cloud.auth_url} did not answer like Keystone v3 (no token)")
     return CloudSession(

@@ -18,7 +18,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -163,10 +163,12 @@ class Workspace:
         self.conf_path.chmod(0o600)  # it may hold the admin password
         return self.conf_path
 
-    def list_tests(self, install: TempestInstall) -> str:
-        """``stestr list`` of the installed Tempest, cached per Tempest version."""
+    def list_tests(self, install: TempestInstall, plugins: Sequence[str] = ()) -> str:
+        """``stestr list`` of the installed Tempest, cached per Tempest version and
+        plugins (``name==version``)."""
         version = install.version()
-        cache = self.root / f"tests-tempest-{version}.txt"
+        extra = "".join(f"+{p.replace('==', '-')}" for p in sorted(plugins))
+        cache = self.root / f"tests-tempest-{version}{extra}.txt"
         if version != "unknown" and cache.is_file():
             return cache.read_text(encoding="utf-8")
         stestr = install.bin_dir / "stestr"

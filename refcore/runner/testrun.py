@@ -48,6 +48,7 @@ from .discovery import (
     install_tempestconf,
     read_overrides,
 )
+from .plugins import install_plugins, plugins_for
 from .streams import keep_finished, tag_attempt
 from .tempest import ResultCallback, TempestInstall, Workspace
 from .tempest_conf import render_tempest_conf, swift_info
@@ -81,6 +82,8 @@ class Plan:
     created: list[Created] = field(default_factory=list)
     #: what the clean-up did, one line each
     cleaned: list[str] = field(default_factory=list)
+    #: Tempest plugins installed for the guideline (name==version)
+    plugins: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -167,7 +170,8 @@ def plan_run(
     if override_items:
         conf_text, choices = apply_settings(conf_text, choices, override_items, "override")
     workspace.init(install)
-    listing = parse_listing(workspace.list_tests(install))
+    plugins = install_plugins(install, plugins_for(guideline, target, statuses), workspace.root)
+    listing = parse_listing(workspace.list_tests(install, plugins))
     if not len(listing):
         raise RunnerError(f"{install.executable} lists no tests")
     mapping = map_tests(guideline, listing, target, statuses)
@@ -196,6 +200,7 @@ def plan_run(
         choices,
         source,
         created,
+        plugins=plugins,
     )
 
 
@@ -211,7 +216,30 @@ def _refcore_settings(workspace: Workspace, accounts: Path | None) -> list[tuple
             ("auth", "use_dynamic_credentials", "false"),
             ("auth", "test_accounts_file", str(accounts.resolve())),
         ]
+        # python-tempestconf names the non-admin operator role "Member"; Tempest picks
+        # static accounts by exact role name, so it must be the accounts' own role
+        role = operator_role(accounts)
+        if role:
+            settings.append(("object-storage", "operator_role", role))
     return settings
+
+
+def operator_role(accounts: Path) -> str | None:
+    """The role most static accounts hold, leaving out admin and reseller roles
+    (``member`` in RefStack's usual accounts.yaml), or None when none says."""
+    import yaml
+
+    try:
+        entries = yaml.safe_load(accounts.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    counts: dict[str, int] = {}
+    for entry in entries if isinstance(entries, list) else []:
+        roles = entry.get("roles") if isinstance(entry, dict) else None
+        for role in roles if isinstance(roles, list) else []:
+            if isinstance(role, str) and role.lower() not in ("admin", "reselleradmin"):
+                counts[role] = counts.get(role, 0) + 1
+    return max(counts, key=lambda r: (counts[r], r)) if counts else None
 
 
 def read_tests_file(path: Path) -> list[str]:
@@ -460,7 +488,11 @@ def _result(plan: Plan, outcome: Outcome, started_at: datetime) -> dict[str, Any
             "created": [{"kind": c.kind, "name": c.name} for c in plan.created],
             "cleanup": plan.cleaned,
         },
-        "tempest": {"executable": str(plan.install.executable), "version": plan.install.version()},
+        "tempest": {
+            "executable": str(plan.install.executable),
+            "version": plan.install.version(),
+            "plugins": plan.plugins,
+        },
         "mapping": {
             "tests": len(m.entries),
             "by_name": len(m.by_name),

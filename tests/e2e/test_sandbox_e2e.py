@@ -202,6 +202,15 @@ def test_admin_run_meets_storage_program_and_uploads(
     assert proc.returncode == 0, proc.stderr + _explain(workspace, sandbox)
     result = _result(workspace)
     assert result["credentials"] == "dynamic"
+    # the configuration was discovered from the cloud, shown, and its resources removed
+    config = result["config"]
+    assert config["source"].startswith("python-tempestconf ")
+    values = {(v["section"], v["key"]): v for v in config["values"]}
+    assert values[("service_available", "swift")]["value"] == "True"
+    assert values[("service_available", "nova")]["value"] == "False"
+    assert values[("auth", "admin_password")]["value"] == "***"
+    assert "tempest.conf from python-tempestconf" in proc.stdout
+    assert config["cleanup"] and all(line.endswith(": deleted") for line in config["cleanup"])
     assert result["counts"]["pass"] == 58 and result["counts"]["skip"] == 0, _explain(
         workspace, sandbox
     )
@@ -278,3 +287,120 @@ def test_v2_upload_keeps_the_whole_run(sandbox: Box, server: str, tmp_path: Path
     skipped = [t for t in caps["objectstore-account-list"]["tests"] if t["state"] == "skipped"]
     assert [t["name"] for t in skipped] == [SKIPPED]
     assert "bug" in skipped[0]["reason"]
+
+
+SUBSET = r"test_container_services\.ContainerTest|test_object_services\.ObjectTest\."
+
+
+def _run_dir(workspace: Path) -> Path:
+    return next((workspace / "runs").glob("*"))
+
+
+def _wait_for_a_finished_test(workspace: Path, proc: subprocess.Popen[str]) -> None:
+    from refcore.runner.streams import finished_tests
+
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and proc.poll() is None:
+        parts = list((workspace / "runs").glob("*/run.part.subunit"))
+        if parts and finished_tests(parts[0].read_bytes()):
+            return
+        time.sleep(0.5)
+    pytest.fail(f"no test finished (refcore exit {proc.poll()})")
+
+
+def _swift_pid(sandbox: Box) -> int:
+    status = _refcore("sandbox", "status", "--dir", str(sandbox.root), "--json")
+    services = json.loads(status.stdout)["services"]
+    return int(next(s["pid"] for s in services if s["name"] == "swift"))
+
+
+def test_rerun_failed_recovers_from_a_cloud_that_fails_once(sandbox: Box, tmp_path: Path) -> None:
+    """Swift's proxy is stopped for a few seconds during the first pass: the tests it
+    failed run again and pass, shown as passed after retry, both outcomes kept."""
+    import signal
+
+    workspace = tmp_path / "ws"
+    args = [
+        *("test", "--cloud", "refcore-sandbox", "--guideline", "2020.06", "--target", "object"),
+        *("--tempest", sandbox.tempest, "--workspace", str(workspace)),
+        *("--rerun-failed", "2", "--regex", SUBSET),
+    ]
+    proc = subprocess.Popen(
+        [REFCORE, *args], env=sandbox.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        _wait_for_a_finished_test(workspace, proc)
+        os.kill(_swift_pid(sandbox), signal.SIGTERM)  # a process `sandbox up` started
+        time.sleep(8)
+        assert _refcore("sandbox", "up", "--dir", str(sandbox.root)).returncode == 0
+        out, err = proc.communicate(timeout=1200)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    print(out[-3000:], err[-2000:])
+    run_dir = _run_dir(workspace)
+    result = json.loads((run_dir / "result.json").read_text())
+    attempts = result["attempts"]
+    assert len(attempts) >= 2 and attempts[0]["not_passed_after"] > 0, attempts
+    assert attempts[-1]["not_passed_after"] == 0, _explain(workspace, sandbox)
+    load_list = (run_dir / "load-list.txt").read_text().split()
+    rerun = (run_dir / "rerun-2.txt").read_text().split()
+    assert set(rerun) <= set(load_list)
+    # every test of the subset passed in the end; some only on a re-run
+    run = read_run(run_dir / "run.subunit")
+    names = {n.split("[")[0] for n in load_list}
+    assert {t.name for t in run if t.outcome.passed} >= names
+    retried = set(result["passed_after_retry"])
+    assert retried and retried <= names
+    first = {t.name: t.attempts for t in run if t.name in retried}
+    assert all(a[0].value in ("fail", "error") and a[-1].value == "pass" for a in first.values())
+    assert "passed after retry" in out and "re-run 1:" in out
+    # the one stream holds both outcomes: the first attempt alone does not pass them
+    report = _refcore(
+        "report", str(run_dir / "run.subunit"), "--guideline", "2020.06", "--target", "object",
+        "--json", env=sandbox.env,
+    )  # fmt: skip
+    assert json.loads(report.stdout)["passed_after_retry"] >= 1
+
+
+def test_ctrl_c_keeps_what_finished_and_resume_runs_the_rest(sandbox: Box, tmp_path: Path) -> None:
+    import signal
+
+    workspace = tmp_path / "ws"
+    args = [
+        *("test", "--cloud", "refcore-sandbox", "--guideline", "2020.06", "--target", "object"),
+        *("--tempest", sandbox.tempest, "--workspace", str(workspace)),
+        *("--regex", r"test_container_services\.ContainerTest"),
+    ]
+    proc = subprocess.Popen(
+        [REFCORE, *args], env=sandbox.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        _wait_for_a_finished_test(workspace, proc)
+        proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, out + err
+    run_dir = _run_dir(workspace)
+    assert "interrupted" in err and "--resume" in err
+    assert json.loads((run_dir / "plan.json").read_text())["state"] == "interrupted"
+    load_list = (run_dir / "load-list.txt").read_text().split()
+    # Tempest was stopped with refcore: nothing runs in the workspace any more
+    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert str(run_dir) not in ps
+
+    resumed = _refcore(*args, "--resume", str(run_dir), env=sandbox.env)
+    assert resumed.returncode == 1, resumed.stderr  # a subset does not meet the program
+    state = json.loads((run_dir / "plan.json").read_text())
+    assert state["state"] == "done" and state["resumed"] == 1
+    remaining = (run_dir / "remaining-1.txt").read_text().split()
+    assert 0 < len(remaining) < len(load_list)
+    run = read_run(run_dir / "run.subunit")
+    names = {n.split("[")[0] for n in load_list}
+    assert {t.name for t in run if not t.name.startswith(("setUp", "tearDown"))} == names
+    assert all(t.outcome.passed for t in run if t.name in names), _explain(workspace, sandbox)
+    # a second --resume of a finished run is refused
+    again = _refcore(*args, "--resume", str(run_dir), env=sandbox.env)
+    assert again.returncode == 2 and "nothing to resume" in again.stderr

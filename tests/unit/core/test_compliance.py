@@ -160,6 +160,26 @@ def test_failed_class_fixture_fails_the_tests_of_its_class():
     assert all(t.state is TestState.NOT_RUN for t in ok.tests)
 
 
+def test_real_skipped_class_skips_the_tests_of_its_class(guidelines):
+    """What Tempest and designate-tempest-plugin 0.30.0 reported on a cloud without
+    Designate: one ``setUpClass`` skip per class, no result per test. The tests were
+    skipped, with the class's reason, not left 'not run'."""
+    reason = "RecordsetsTest skipped as designate is not available"
+    run = _run(
+        (
+            "setUpClass (designate_tempest_plugin.tests.api.v2.test_recordset.RecordsetsTest)",
+            Outcome.SKIP,
+            None,
+            reason,
+        ),
+    )
+    cap = evaluate(run, guidelines["dns.2020.06"], "dns").capability("dns-record-crud")
+    assert len(cap.tests) == 6
+    assert all(t.state is TestState.SKIPPED and t.reason == reason for t in cap.tests)
+    assert {t.matched_by for t in cap.tests} == {"fixture"}
+    assert cap.to_dict()["counts"]["skipped"] == 6
+
+
 def test_no_required_tests_is_not_a_pass():
     g = _guideline()
     empty = evaluate(_run(("x", Outcome.PASS)), g)

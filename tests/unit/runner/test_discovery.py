@@ -118,3 +118,22 @@ def test_bad_override_files(tmp_path):
         read_overrides(broken)
     with pytest.raises(RunnerError, match="cannot read"):
         read_overrides(tmp_path / "missing.ini")
+
+
+def test_operator_role_comes_from_the_static_accounts(tmp_path):
+    from refcore.runner.testrun import operator_role
+
+    accounts = tmp_path / "accounts.yaml"
+    # the shape of the sandbox's accounts.yaml: members, and members with ResellerAdmin
+    accounts.write_text(
+        "".join(
+            f"- username: t{i}\n  project_name: t{i}\n  password: x\n  domain_name: Default\n"
+            f"  roles:\n  - member\n" + ("  - ResellerAdmin\n" if i > 5 else "")
+            for i in range(9)
+        )
+    )
+    assert operator_role(accounts) == "member"
+    accounts.write_text("- username: a\n  password: x\n")
+    assert operator_role(accounts) is None
+    accounts.write_text(": not yaml [")
+    assert operator_role(accounts) is None
