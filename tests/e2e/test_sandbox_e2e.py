@@ -56,10 +56,7 @@ def _refcore(*args: str, env: dict[str, str] | None = None) -> subprocess.Comple
 class Box:
     root: Path
     env: dict[str, str]
-
-    @property
-    def tempest(self) -> str:
-        return str(self.root / "venvs" / "tempest" / "bin" / "tempest")
+    tempest: str  # in the venv cache the sandbox reports
 
 
 @pytest.fixture(scope="module")
@@ -80,12 +77,18 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory, interop_dir: Path) -> Iter
             OS_CLIENT_CONFIG_FILE=str(root / "clouds.yaml"),
             REFCORE_GUIDELINES=str(interop_dir),
         )
-        yield Box(root, env)
+        shown = json.loads(_refcore("sandbox", "status", "--dir", str(root), "--json").stdout)
+        assert shown["database"].startswith("MariaDB "), "this machine's MariaDB is used"
+        yield Box(root, env, shown["tempest"])
     finally:
         down = _refcore("sandbox", "down", "--dir", str(root))
         assert down.returncode == 0
         status = _refcore("sandbox", "status", "--dir", str(root), "--json")
-        assert all(not s["running"] for s in json.loads(status.stdout)["services"])
+        services = json.loads(status.stdout)["services"]
+        assert all(not s["running"] for s in services if s["kind"] == "service")
+        if not os.environ.get("REFCORE_E2E_DIR"):  # its databases go; the venv cache stays
+            purge = _refcore("sandbox", "down", "--dir", str(root), "--purge", "--keep-venvs")
+            assert purge.returncode == 0
 
 
 @pytest.fixture(scope="module")
