@@ -179,9 +179,11 @@ def test_sandbox_status_says_what_runs_where(sandbox: Box) -> None:
     assert status.returncode == 0
     services = json.loads(status.stdout)["services"]
     assert [s["name"] for s in services] == [
-        "memcached", "keystone", "account", "container", "object", "swift",
+        "memcached", "keystone", "account", "container", "object", "swift", "database",
     ]  # fmt: skip
     assert all(s["running"] and s["answers"] for s in services)
+    # Keystone keeps its data in the machine's MariaDB, not SQLite
+    assert services[-1]["kind"] == "machine" and services[-1]["detail"].startswith("MariaDB ")
     # files holding passwords are readable by their owner only
     for secret in ("sandbox.json", "swift/proxy-server.conf"):
         assert (sandbox.root / secret).stat().st_mode & 0o077 == 0, secret

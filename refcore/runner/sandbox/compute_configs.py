@@ -63,14 +63,15 @@ def _authtoken(ctx: Context, user: str) -> str:
     )
 
 
-def _common(ctx: Context, service: str, bus: bool = True) -> str:
+def _common(ctx: Context, service: str, default: str, bus: bool = True) -> str:
+    """``[DEFAULT]`` (with the service's own ``default`` options) and what all share."""
     state = ctx.root / service
     transport = f"transport_url = {ctx.transport_url}\n" if bus else ""
     return f"""[DEFAULT]
 use_stderr = true
 debug = false
 state_path = {state}
-{transport}
+{transport}{default}
 [oslo_concurrency]
 lock_path = {state / "locks"}
 
@@ -81,7 +82,7 @@ driver = noop
 
 def placement_conf(ctx: Context) -> str:
     return (
-        _common(ctx, "placement", bus=False)
+        _common(ctx, "placement", "", bus=False)
         + f"""
 [api]
 auth_strategy = keystone
@@ -96,12 +97,19 @@ connection = {ctx.databases["placement"]}
 def glance_conf(ctx: Context) -> str:
     images = ctx.root / "glance"
     return (
-        _common(ctx, "glance", bus=False)
-        + f"""enabled_backends = file1:file
+        _common(
+            ctx,
+            "glance",
+            f"""enabled_backends = file1:file
 workers = 1
-
+node_staging_uri = file://{images / "staging"}
+""",
+            bus=False,
+        )
+        + f"""
 [glance_store]
 default_backend = file1
+filesystem_store_datadir = {images / "images"}
 
 [file1]
 filesystem_store_datadir = {images / "images"}
@@ -127,8 +135,10 @@ require_image_format_match = false
 
 def neutron_conf(ctx: Context) -> str:
     return (
-        _common(ctx, "neutron")
-        + f"""core_plugin = ml2
+        _common(
+            ctx,
+            "neutron",
+            f"""core_plugin = ml2
 service_plugins = router
 auth_strategy = keystone
 api_workers = 1
@@ -138,7 +148,9 @@ dhcp_agent_notification = false
 notify_nova_on_port_status_changes = true
 notify_nova_on_port_data_changes = true
 api_paste_config = {ctx.root / "neutron" / "api-paste.ini"}
-
+""",
+        )
+        + f"""
 [database]
 connection = {ctx.databases["neutron"]}
 
@@ -171,8 +183,10 @@ firewall_driver = noop
 def nova_conf(ctx: Context) -> str:
     nova = ctx.root / "nova"
     return (
-        _common(ctx, "nova")
-        + f"""compute_driver = refcore_fake.RefcoreFakeDriver
+        _common(
+            ctx,
+            "nova",
+            f"""compute_driver = refcore_fake.RefcoreFakeDriver
 host = {HOST_NAME}
 my_ip = {HOST}
 instances_path = {nova / "instances"}
@@ -182,7 +196,9 @@ allow_resize_to_same_host = true
 cpu_allocation_ratio = 16.0
 ram_allocation_ratio = 8.0
 disk_allocation_ratio = 8.0
-
+""",
+        )
+        + f"""
 [wsgi]
 api_paste_config = {nova / "api-paste.ini"}
 
@@ -207,31 +223,33 @@ enabled = false
 
 [glance]
 region_name = {REGION}
-
-[cinder]
-os_region_name = {REGION}
 """
         + _authtoken(ctx, "nova")
         + _auth(ctx, "nova", "placement")
         + _auth(ctx, "nova", "neutron")
         + _auth(ctx, "nova", "service_user")
         + "send_service_user_token = true\n"
-        + _auth(ctx, "nova", "cinder").replace("[cinder]\n", "")
+        + _auth(ctx, "nova", "cinder")
+        + f"os_region_name = {REGION}\n"
     )
 
 
 def cinder_conf(ctx: Context, venv: Path) -> str:
     cinder = ctx.root / "cinder"
     return (
-        _common(ctx, "cinder")
-        + f"""auth_strategy = keystone
+        _common(
+            ctx,
+            "cinder",
+            f"""auth_strategy = keystone
 host = {HOST_NAME}
 my_ip = {HOST}
 enabled_backends = fake
 osapi_volume_workers = 1
 api_paste_config = {cinder / "api-paste.ini"}
 resource_query_filters_file = {cinder / "resource_filters.json"}
-
+""",
+        )
+        + f"""
 [database]
 connection = {ctx.databases["cinder"]}
 

@@ -578,6 +578,10 @@ class Sandbox:
             entry = procs.tracked(self.run_dir, name)
             if entry is None or not entry.alive:
                 raise self._died(name)
+            failing = _failing_worker(self.root / "logs" / f"{name}.log")
+            if failing:
+                log = self.root / "logs" / f"{name}.log"
+                raise RunnerError(f"sandbox {name} does not start: {failing} (log: {log})")
             time.sleep(0.3)
         raise RunnerError(f"sandbox {name} did not answer in {timeout:g} s")
 
@@ -692,6 +696,23 @@ class Sandbox:
                 )
             )
         return rows
+
+
+def _failing_worker(log: Path) -> str | None:
+    """gunicorn's master lives on while its worker dies at start and is restarted:
+    the service's own last error, once a worker has exited."""
+    try:
+        lines = log.read_text(errors="replace").splitlines()[-400:]
+    except OSError:
+        return None
+    if not any("exited with code" in line or "Worker failed to boot" in line for line in lines):
+        return None
+    errors = [
+        line.strip()
+        for line in lines
+        if ("ERROR" in line or "Error" in line) and "[ERROR] Worker" not in line
+    ]
+    return errors[-1] if errors else "its worker process exits at start"
 
 
 def _last_line(log: Path) -> str:
