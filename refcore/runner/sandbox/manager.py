@@ -149,6 +149,7 @@ class Sandbox:
         self.ports = saved or ports or Ports()
         self.venvs = Venvs(venvs or default_venvs_dir(), self.root / "logs")
         self.steps: list[Step] = []
+        self._log_start: dict[str, int] = {}
 
     # -- paths -------------------------------------------------------------------
     @property
@@ -376,6 +377,7 @@ class Sandbox:
         where = f" on {HOST}:{self.port_of(proc.port)}" if proc.port else ""
         self.say(f"  starting {name}{where}")
         log = self.root / "logs" / f"{name}.log"
+        self._log_start[name] = log.stat().st_size if log.is_file() else 0
         procs.start(self.run_dir, name, niced(cmd), log=log, env=env, cwd=cwd)
 
     # -- keystone ----------------------------------------------------------------
@@ -578,7 +580,9 @@ class Sandbox:
             entry = procs.tracked(self.run_dir, name)
             if entry is None or not entry.alive:
                 raise self._died(name)
-            failing = _failing_worker(self.root / "logs" / f"{name}.log")
+            failing = _failing_worker(
+                self.root / "logs" / f"{name}.log", self._log_start.get(name, 0)
+            )
             if failing:
                 log = self.root / "logs" / f"{name}.log"
                 raise RunnerError(f"sandbox {name} does not start: {failing} (log: {log})")
@@ -698,11 +702,13 @@ class Sandbox:
         return rows
 
 
-def _failing_worker(log: Path) -> str | None:
+def _failing_worker(log: Path, start: int) -> str | None:
     """gunicorn's master lives on while its worker dies at start and is restarted:
-    the service's own last error, once a worker has exited."""
+    the service's own last error, once a worker has exited (in the log since ``start``)."""
     try:
-        lines = log.read_text(errors="replace").splitlines()[-400:]
+        with log.open("rb") as f:
+            f.seek(start)
+            lines = f.read().decode(errors="replace").splitlines()[-400:]
     except OSError:
         return None
     if not any("exited with code" in line or "Worker failed to boot" in line for line in lines):
