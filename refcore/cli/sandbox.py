@@ -92,10 +92,15 @@ def up(
         if {"swift", "nova"} <= set(box.components)
         else ("compute" if "nova" in box.components else "object")
     )
+    extra = ""
+    if "nova" in box.components:
+        extra = (
+            f" --image {box.image} --network public --tempest-conf-override {box.tempest_overrides}"
+        )
     console().print(
         f"\nexport OS_CLIENT_CONFIG_FILE={box.clouds_yaml}\n"
         f"refcore test --cloud refcore-sandbox --guideline 2020.06 --target {target} "
-        f"--tempest {box.tempest}\n"
+        f"--tempest {box.tempest}{extra}\n"
         f"(non-admin: --cloud refcore-sandbox-member --accounts {box.accounts_yaml})"
     )
 
@@ -140,6 +145,10 @@ def status(directory: Path | None, as_json: bool) -> None:
                 "clouds_yaml": str(box.clouds_yaml),
                 "accounts_yaml": str(box.accounts_yaml),
                 "tempest": str(box.tempest),
+                "image": str(box.image) if box.image.is_file() else None,
+                "tempest_overrides": (
+                    str(box.tempest_overrides) if box.tempest_overrides.is_file() else None
+                ),
                 "venvs": str(box.venvs.root),
                 "services": [asdict(s) for s in states],
             }

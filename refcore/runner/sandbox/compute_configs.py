@@ -263,3 +263,24 @@ helper_command = {venv / "bin" / "privsep-helper"} --config-file {cinder / "cind
         + _authtoken(ctx, "cinder")
         + _auth(ctx, "cinder", "nova")
     )
+
+
+#: tempest.conf settings a cloud with a fake hypervisor needs on top of the discovered
+#: ones (``refcore test --tempest-conf-override``): no SSH into guests (there are none),
+#: resize to the same (only) host, Tempest's bogus-image tests allowed, and build
+#: timeouts for a loaded 2-core machine
+TEMPEST_OVERRIDES = """[validation]
+run_validation = false
+
+[compute-feature-enabled]
+resize = true
+
+[image-feature-enabled]
+image_format_enforcement = false
+
+[compute]
+build_timeout = 300
+
+[volume]
+build_timeout = 300
+"""

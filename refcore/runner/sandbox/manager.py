@@ -38,6 +38,7 @@ from refcore.errors import RunnerError
 from . import backends, configs, procs
 from .backends import Database
 from .compute import FLAVORS, PLACEHOLDER_IMAGE, ComputeSetup
+from .compute_configs import TEMPEST_OVERRIDES
 from .identity import REGION, Account, IdentitySetup, static_accounts
 from .ports import HOST, Ports, port_free
 from .proofs import prove_image, prove_server
@@ -100,6 +101,7 @@ OWNED_FILES = (
     "clouds.yaml",
     "accounts.yaml",
     "images",
+    "tempest-overrides.conf",
 )
 
 Say = Callable[[str], None]
@@ -163,6 +165,16 @@ class Sandbox:
     @property
     def accounts_yaml(self) -> Path:
         return self.root / "accounts.yaml"
+
+    @property
+    def tempest_overrides(self) -> Path:
+        """tempest.conf settings for ``refcore test --tempest-conf-override`` (compute)."""
+        return self.root / "tempest-overrides.conf"
+
+    @property
+    def image(self) -> Path:
+        """The image file for ``refcore test --image`` (compute)."""
+        return self.root / "images" / "placeholder.raw"
 
     @property
     def tempest(self) -> Path:
@@ -293,6 +305,8 @@ class Sandbox:
                     getattr(setup, component)()
         with self.step("flavors, external network, image"):
             setup.resources(components)
+            setup.placeholder_image()
+            self.tempest_overrides.write_text(TEMPEST_OVERRIDES)
 
     def _compute_prove(self, components: tuple[str, ...]) -> None:
         if "glance" in components:
