@@ -27,6 +27,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -299,10 +300,19 @@ class Sandbox:
             return
         names = self._database_names(components)
         setup = ComputeSetup(self, {n: db.url(n, self.root) for n in names})
-        for component in ("placement", "glance", "neutron", "nova", "cinder"):
-            if component in components:
-                with self.step(component):
-                    getattr(setup, component)()
+
+        def bring_up(component: str) -> None:
+            with self.step(component):
+                getattr(setup, component)()
+
+        # independent of each other: set up and started side by side (most of each is
+        # waiting for a db sync or a first answer); Nova then needs the first three
+        first = [c for c in ("placement", "glance", "neutron", "cinder") if c in components]
+        with ThreadPoolExecutor(max(len(first), 1)) as pool:
+            for future in [pool.submit(bring_up, c) for c in first]:
+                future.result()
+        if "nova" in components:
+            bring_up("nova")
         with self.step("flavors, external network, image"):
             setup.resources(components)
             setup.placeholder_image()
