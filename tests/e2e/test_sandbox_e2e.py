@@ -56,10 +56,7 @@ def _refcore(*args: str, env: dict[str, str] | None = None) -> subprocess.Comple
 class Box:
     root: Path
     env: dict[str, str]
-
-    @property
-    def tempest(self) -> str:
-        return str(self.root / "venvs" / "tempest" / "bin" / "tempest")
+    tempest: str  # in the venv cache the sandbox reports
 
 
 @pytest.fixture(scope="module")
@@ -80,12 +77,18 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory, interop_dir: Path) -> Iter
             OS_CLIENT_CONFIG_FILE=str(root / "clouds.yaml"),
             REFCORE_GUIDELINES=str(interop_dir),
         )
-        yield Box(root, env)
+        shown = json.loads(_refcore("sandbox", "status", "--dir", str(root), "--json").stdout)
+        assert shown["database"].startswith("MariaDB "), "this machine's MariaDB is used"
+        yield Box(root, env, shown["tempest"])
     finally:
         down = _refcore("sandbox", "down", "--dir", str(root))
         assert down.returncode == 0
         status = _refcore("sandbox", "status", "--dir", str(root), "--json")
-        assert all(not s["running"] for s in json.loads(status.stdout)["services"])
+        services = json.loads(status.stdout)["services"]
+        assert all(not s["running"] for s in services if s["kind"] == "service")
+        if not os.environ.get("REFCORE_E2E_DIR"):  # its databases go; the venv cache stays
+            purge = _refcore("sandbox", "down", "--dir", str(root), "--purge", "--keep-venvs")
+            assert purge.returncode == 0
 
 
 @pytest.fixture(scope="module")
@@ -176,9 +179,11 @@ def test_sandbox_status_says_what_runs_where(sandbox: Box) -> None:
     assert status.returncode == 0
     services = json.loads(status.stdout)["services"]
     assert [s["name"] for s in services] == [
-        "memcached", "keystone", "account", "container", "object", "swift",
+        "memcached", "keystone", "account", "container", "object", "swift", "database",
     ]  # fmt: skip
     assert all(s["running"] and s["answers"] for s in services)
+    # Keystone keeps its data in the machine's MariaDB, not SQLite
+    assert services[-1]["kind"] == "machine" and services[-1]["detail"].startswith("MariaDB ")
     # files holding passwords are readable by their owner only
     for secret in ("sandbox.json", "swift/proxy-server.conf"):
         assert (sandbox.root / secret).stat().st_mode & 0o077 == 0, secret

@@ -26,13 +26,13 @@ PIPELINE = (
 )
 
 
-def keystone_conf(root: Path) -> str:
+def keystone_conf(root: Path, database_url: str) -> str:
     ks = root / "keystone"
     return f"""[DEFAULT]
 use_stderr = true
 
 [database]
-connection = sqlite:///{ks / "keystone.db"}
+connection = {database_url}
 
 [token]
 provider = fernet

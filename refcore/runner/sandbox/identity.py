@@ -1,5 +1,5 @@
 """What the sandbox creates in its Keystone, through the v3 REST API, idempotently:
-Swift's service user and catalog entry, the ``ResellerAdmin`` role, a non-admin demo
+each service's user and catalog entry, the ``ResellerAdmin`` role, a non-admin demo
 user, and Tempest's static test accounts (member users in their own projects, and a few
 with ``ResellerAdmin`` too, as Tempest's object-storage tests ask for)."""
 
@@ -123,17 +123,17 @@ class IdentitySetup:
         for role in account.roles:
             self.grant(project_id, user_id, self.role(role))
 
-    def object_store(self, swift_url: str, swift_password: str) -> None:
-        """Swift's service user (admin + service in project ``service``) and catalog entry."""
+    def service_user(self, name: str, password: str) -> None:
+        """A service's user in project ``service``, with roles admin and service."""
         service_project = self.project("service")
-        swift_user = self.user("swift", swift_password, service_project)
+        user = self.user(name, password, service_project)
         for role in ("admin", "service"):
-            self.grant(service_project, swift_user, self.role(role))
-        self.role("ResellerAdmin")
+            self.grant(service_project, user, self.role(role))
+
+    def catalog(self, kind: str, name: str, url: str) -> None:
+        """The service ``kind`` named ``name`` with public, internal and admin endpoints."""
         service_id = self._find_or_create(
-            "service",
-            {"type": "object-store"},
-            {"type": "object-store", "name": "swift", "enabled": True},
+            "service", {"type": kind}, {"type": kind, "name": name, "enabled": True}
         )
         existing = self._call("GET", "/endpoints", params={"service_id": service_id})["endpoints"]
         have = {e["interface"] for e in existing}
@@ -143,6 +143,11 @@ class IdentitySetup:
                     "service_id": service_id,
                     "interface": interface,
                     "region_id": REGION,
-                    "url": swift_url.rstrip("/") + "/v1/AUTH_%(project_id)s",
+                    "url": url,
                 }
                 self._call("POST", "/endpoints", json={"endpoint": endpoint})
+
+    def object_store(self, swift_url: str) -> None:
+        """Swift's catalog entry and the ``ResellerAdmin`` role."""
+        self.role("ResellerAdmin")
+        self.catalog("object-store", "swift", swift_url.rstrip("/") + "/v1/AUTH_%(project_id)s")

@@ -1,5 +1,8 @@
 """The sandbox's TCP ports: defaults, ``--ports name=N,...`` parsing, and the check
-that nothing else already listens there (before anything is started)."""
+that nothing else already listens there (before anything is started).
+
+``mariadb``, ``postgresql`` and ``rabbitmq`` are where the machine's own servers are
+looked for; the sandbox uses them and never starts or stops them."""
 
 from __future__ import annotations
 
@@ -22,6 +25,14 @@ class Ports:
     container: int = 6201
     account: int = 6202
     memcached: int = 11211
+    glance: int = 9292
+    placement: int = 8778
+    nova: int = 8774
+    neutron: int = 9696
+    cinder: int = 8776
+    mariadb: int = 3306
+    postgresql: int = 5432
+    rabbitmq: int = 5672
 
     @classmethod
     def parse(cls, spec: str | None, base: Ports | None = None) -> Ports:

@@ -17,6 +17,7 @@ from refcore.runner.sandbox import DEFAULT_PORTS, Ports, Sandbox, procs
 from refcore.runner.sandbox.configs import PIPELINE, swift_proxy_conf
 from refcore.runner.sandbox.identity import Account
 from refcore.runner.sandbox.ports import port_free
+from refcore.runner.sandbox.services import components_for, processes_of
 from refcore.runner.sandbox.smoke import check_object_storage
 
 
@@ -24,7 +25,7 @@ def test_ports_parse() -> None:
     ports = Ports.parse("keystone=5001, swift=8081")
     assert (ports.keystone, ports.swift, ports.object) == (5001, 8081, DEFAULT_PORTS.object)
     for bad, msg in [
-        ("nova=1", "NAME one of"),
+        ("heat=1", "NAME one of"),
         ("keystone=x", "not a number"),
         ("keystone=70000", "out of range"),
         ("keystone=8080", "two services on one port"),
@@ -49,7 +50,7 @@ def test_up_refuses_busy_ports_before_starting_anything(tmp_path: Path) -> None:
         port = sock.getsockname()[1]
         box = Sandbox(tmp_path / "sb", Ports.parse(f"keystone={port}"))
         with pytest.raises(RunnerError, match=f"keystone 127.0.0.1:{port}"):
-            box._check_ports()
+            box._check_ports(processes_of(components_for("object", None)))
     assert not (tmp_path / "sb" / "run").exists()
 
 
@@ -153,13 +154,13 @@ def test_object_storage_check_names_the_step_that_keeps_failing() -> None:
     try:
         with pytest.raises(RunnerError) as caught:
             check_object_storage(
-                f"http://127.0.0.1:{_BrokenCloud.port}", demo, timeout=0.5, pause=0.1
+                f"http://127.0.0.1:{_BrokenCloud.port}", demo, timeout=3, pause=0.05
             )
     finally:
         server.shutdown()
         server.server_close()
     assert str(caught.value) == (
-        "sandbox object storage does not work after 0.5 s: "
+        "sandbox object storage does not work after 3 s: "
         "PUT container -> 503 <html><h1>Service Unavailable</h1></html>"
     )
     # it tried more than once, with the token Keystone gave, under the catalog's URL
