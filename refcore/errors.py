@@ -10,6 +10,7 @@ HTTP).  The tree::
     │   ├── InvalidGuideline          a guideline file that cannot be used at all
     │   ├── UnknownTarget             a target (program) the guideline does not define
     │   └── GuidelineSourceError      the source (directory, URL, cache) cannot be read
+    │       └── GuidelinesUnavailable the server's source failed; it tries again later (503)
     ├── ResultsError
     │   └── ResultsParseError         a results file that is corrupt or of no known format
     ├── ScoringError                  a worksheet or criteria block that cannot be used
@@ -37,6 +38,7 @@ __all__ = [
     "GuidelineError",
     "GuidelineNotFound",
     "GuidelineSourceError",
+    "GuidelinesUnavailable",
     "HistoryError",
     "InvalidGuideline",
     "InvalidInput",
@@ -89,6 +91,20 @@ class UnknownTarget(GuidelineError):
 
 class GuidelineSourceError(GuidelineError):
     status = 502
+
+
+class GuidelinesUnavailable(GuidelineSourceError):
+    """What a server's user sees of a failed guideline source: no detail (that goes to the
+    log), and when the server tries again (``Retry-After``)."""
+
+    status = 503
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            f"The guidelines cannot be loaded right now; the server tries again in {retry_after} s."
+        )
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
 
 
 class ResultsError(RefcoreError):

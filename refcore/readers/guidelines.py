@@ -238,6 +238,14 @@ def _write_cache(fingerprint: str, result: GuidelineSet) -> None:
 
 
 # -- fetching -------------------------------------------------------------------------------
+#: the largest archive downloaded (the interop repository's is a few MB)
+MAX_DOWNLOAD = 32 * 1024 * 1024
+#: the most an archive may hold once extracted (a gzip bomb stops here), and its files
+MAX_EXTRACTED = 64 * 1024 * 1024
+MAX_MEMBERS = 20_000
+MAX_REDIRECTS = 5
+
+
 def _archive_url(url: str) -> str:
     if url.endswith((".tar.gz", ".tgz", ".zip")):
         return url
@@ -249,39 +257,107 @@ def _fetch(url: str, *, refresh: bool) -> Path:
     done = target / ".complete"
     if done.exists() and not refresh:
         return _repo_root(target)
-    import httpx
-
     archive = _archive_url(url)
-    try:
-        response = httpx.get(archive, follow_redirects=True, timeout=60)
-        response.raise_for_status()
-    except httpx.HTTPError as exc:
-        raise GuidelineSourceError(f"{url}: cannot fetch guidelines from {archive}: {exc}") from exc
+    data = _download(archive)
     tmp = target.with_name(target.name + f".{os.getpid()}.tmp")
-    _extract(response.content, archive, tmp)
-    if target.exists():
-        import shutil
+    import shutil
 
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        _extract(data, archive, tmp)
+    except GuidelineSourceError:
+        shutil.rmtree(tmp, ignore_errors=True)  # nothing half-extracted stays
+        raise
+    if target.exists():
         shutil.rmtree(target)
     tmp.rename(target)
     done.touch()
     return _repo_root(target)
 
 
+def _download(url: str) -> bytes:
+    """GET ``url``: redirects followed on the same host only (https never down to http),
+    at most :data:`MAX_DOWNLOAD` bytes (decoded) read."""
+    import httpx
+
+    first = httpx.URL(url)
+    current = first
+    try:
+        with httpx.Client(timeout=60, follow_redirects=False) as client:
+            for _ in range(MAX_REDIRECTS + 1):
+                with client.stream("GET", current) as response:
+                    if response.is_redirect:
+                        current = _same_host(first, response.url.join(response.headers["location"]))
+                        continue
+                    response.raise_for_status()
+                    return _read_capped(response, url)
+    except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
+        raise GuidelineSourceError(f"{url}: cannot fetch guidelines: {exc}") from exc
+    raise GuidelineSourceError(f"{url}: more than {MAX_REDIRECTS} redirects")
+
+
+def _same_host(first: Any, target: Any) -> Any:
+    """``target`` when it stays on ``first``'s host (an upgrade to https allowed)."""
+    if target.host != first.host or target.scheme not in ("http", "https"):
+        raise GuidelineSourceError(
+            f"{first}: redirected to another host; only redirects within {first.host} are followed"
+        )
+    if first.scheme == "https" and target.scheme != "https":
+        raise GuidelineSourceError(f"{first}: redirected from https to http; not followed")
+    return target
+
+
+def _read_capped(response: Any, url: str) -> bytes:
+    declared = response.headers.get("content-length", "")
+    too_big = f"{url}: the archive is larger than {MAX_DOWNLOAD // (1024 * 1024)} MB"
+    if declared.isdigit() and int(declared) > MAX_DOWNLOAD:
+        raise GuidelineSourceError(too_big)
+    chunks: list[bytes] = []
+    total = 0
+    for chunk in response.iter_bytes():
+        total += len(chunk)
+        if total > MAX_DOWNLOAD:
+            raise GuidelineSourceError(too_big)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def _extract(data: bytes, name: str, dest: Path) -> None:
+    """Unpack a .zip or a tar (any compression) into ``dest``: no path outside it, no
+    links out, at most :data:`MAX_EXTRACTED` bytes in :data:`MAX_MEMBERS` files."""
     dest.mkdir(parents=True, exist_ok=True)
     try:
         if name.endswith(".zip"):
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                for member in zf.namelist():
-                    if member.startswith("/") or ".." in Path(member).parts:
-                        raise GuidelineSourceError(f"{name}: unsafe path in archive: {member}")
+                infos = zf.infolist()
+                for member in infos:
+                    if member.filename.startswith("/") or ".." in Path(member.filename).parts:
+                        raise GuidelineSourceError(
+                            f"{name}: unsafe path in archive: {member.filename}"
+                        )
+                # ZipFile reads no more than each member's declared size
+                _check_size(name, len(infos), sum(i.file_size for i in infos))
                 zf.extractall(dest)
         else:
             with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as tf:
-                tf.extractall(dest, filter="data")
-    except (tarfile.TarError, zipfile.BadZipFile, OSError) as exc:
+                entries: list[tarfile.TarInfo] = []
+                total = 0
+                for entry in tf:  # decompresses as it goes: a bomb stops at the cap
+                    entries.append(entry)
+                    total += entry.size
+                    _check_size(name, len(entries), total)
+                tf.extractall(dest, members=entries, filter="data")
+    except (tarfile.TarError, zipfile.BadZipFile, OSError, EOFError) as exc:
         raise GuidelineSourceError(f"{name}: not a readable archive: {exc}") from exc
+
+
+def _check_size(name: str, members: int, total: int) -> None:
+    if members > MAX_MEMBERS:
+        raise GuidelineSourceError(f"{name}: the archive has more than {MAX_MEMBERS} files")
+    if total > MAX_EXTRACTED:
+        raise GuidelineSourceError(
+            f"{name}: the archive holds more than {MAX_EXTRACTED // (1024 * 1024)} MB"
+        )
 
 
 def _repo_root(folder: Path) -> Path:

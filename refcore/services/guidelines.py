@@ -9,13 +9,17 @@ already in memory (tests, the web UI's previews).
 from __future__ import annotations
 
 import hashlib
+import logging
+import math
 import re
 import threading
+import time
+from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any, Protocol
 
 from refcore.core.guidelines import STATUSES, GuidelineSet
-from refcore.errors import GuidelineNotFound, UnknownTarget
+from refcore.errors import GuidelineError, GuidelineNotFound, GuidelinesUnavailable, UnknownTarget
 
 __all__ = [
     "FixedSource",
@@ -26,6 +30,8 @@ __all__ = [
     "str_to_bool",
     "test_list_text",
 ]
+
+log = logging.getLogger("refcore.guidelines")
 
 _V1_FILE = re.compile(r"([0-9]{4}\.[0-9]{2}|next)\.json$")
 
@@ -42,21 +48,59 @@ class GuidelineSource(Protocol):
 
 
 class LoadedSource:
-    """Guidelines from a path or URL (None: $REFCORE_GUIDELINES / upstream), loaded once."""
+    """Guidelines from a path or URL (None: $REFCORE_GUIDELINES / upstream), loaded once.
 
-    def __init__(self, source: str | None) -> None:
+    A failed load is remembered: until the next attempt is due, :meth:`get` raises
+    :class:`~refcore.errors.GuidelinesUnavailable` (503, ``Retry-After``) at once, without
+    touching the source; the wait doubles after each failure, from ``retry_first`` to
+    ``retry_max`` seconds. What went wrong is logged, never shown to the asker.
+    """
+
+    def __init__(
+        self,
+        source: str | None,
+        *,
+        retry_first: float = 30.0,
+        retry_max: float = 3600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.source = source
         self._set: GuidelineSet | None = None
         self._lock = threading.Lock()
+        self._retry_first = retry_first
+        self._retry_max = retry_max
+        self._clock = clock
+        self._failures = 0
+        self._retry_at = 0.0
 
     def get(self) -> GuidelineSet:
         if self._set is None:
             with self._lock:
                 if self._set is None:
-                    from refcore.readers.guidelines import load_guidelines
-
-                    self._set = load_guidelines(self.source)
+                    self._set = self._load()
         return self._set
+
+    def _load(self) -> GuidelineSet:
+        from refcore.readers.guidelines import load_guidelines
+
+        now = self._clock()
+        if self._failures and now < self._retry_at:
+            raise GuidelinesUnavailable(math.ceil(self._retry_at - now))
+        try:
+            loaded = load_guidelines(self.source)
+        except GuidelineError as exc:
+            wait = min(self._retry_first * 2**self._failures, self._retry_max)
+            self._failures += 1
+            self._retry_at = now + wait
+            log.error(
+                "guidelines could not be loaded (failure %d, next attempt in %d s): %s",
+                self._failures,
+                wait,
+                exc,
+            )
+            raise GuidelinesUnavailable(math.ceil(wait)) from None
+        self._failures = 0
+        return loaded
 
     @property
     def fingerprint(self) -> str:

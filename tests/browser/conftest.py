@@ -25,16 +25,24 @@ ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
 
 
+def _in_this_package(item: pytest.Item) -> bool:
+    return Path(__file__).parent in Path(str(item.fspath)).parents
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Mark the browser tests ``browser`` as they are collected, before ``-m`` selects:
+    ``-m browser`` runs them, ``-m "not browser"`` leaves them out."""
+    if _in_this_package(item):
+        item.add_marker(pytest.mark.browser)
+
+
 @pytest.hookimpl(trylast=True)  # after pytest's own reordering by parametrized fixtures
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the browser tests and run them last, together. Playwright's sync API keeps an
-    event loop running in the main thread while Chromium is open; pytest may otherwise
-    move the PostgreSQL half of the parametrized server to the end of the session, and
-    every test in between would run under that loop (``asyncio.run()`` fails there)."""
-    here = Path(__file__).parent
-    browser = [item for item in items if here in Path(str(item.fspath)).parents]
-    for item in browser:
-        item.add_marker(pytest.mark.browser)
+    """Run the browser tests last, together. Playwright's sync API keeps an event loop
+    running in the main thread while Chromium is open; pytest may otherwise move the
+    PostgreSQL half of the parametrized server to the end of the session, and every test in
+    between would run under that loop (``asyncio.run()`` fails there)."""
+    browser = [item for item in items if _in_this_package(item)]
     if browser:
         chosen = {id(item) for item in browser}
         items[:] = [item for item in items if id(item) not in chosen] + browser

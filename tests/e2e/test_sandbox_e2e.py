@@ -95,8 +95,8 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory, interop_dir: Path) -> Iter
 def server(tmp_path_factory: pytest.TempPathFactory, interop_dir: Path) -> Iterator[str]:
     from refcore.cli import LAZY_COMMANDS
 
-    if "serve" not in LAZY_COMMANDS:
-        pytest.skip("this refcore has no `serve` command yet")
+    # only REFCORE_E2E decides whether these tests run: a missing or broken server fails them
+    assert "serve" in LAZY_COMMANDS, "refcore has no `serve` command"
     port = _free_port()
     db = tmp_path_factory.mktemp("server") / "refcore.db"
     proc = subprocess.Popen(
@@ -112,11 +112,15 @@ def server(tmp_path_factory: pytest.TempPathFactory, interop_dir: Path) -> Itera
             str(interop_dir),
         ],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
+            if proc.poll() is not None:
+                pytest.fail(
+                    f"refcore serve exited {proc.returncode}: {proc.stderr.read()[-2000:]!r}"
+                )  # type: ignore[union-attr]
             try:
                 if httpx.get(url + "/v1/results/", timeout=1).status_code == 200:
                     break
@@ -128,6 +132,14 @@ def server(tmp_path_factory: pytest.TempPathFactory, interop_dir: Path) -> Itera
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def require_v2_runs(server: str) -> None:
+    """The server offers ``POST /v2/runs`` (a server without it fails the test, never skips)."""
+    answer = httpx.get(f"{server}/openapi.json", timeout=30)
+    assert answer.status_code == 200, f"GET /openapi.json: {answer.status_code}"
+    paths = answer.json().get("paths", {})
+    assert "post" in paths.get("/v2/runs", {}), "the server has no POST /v2/runs"
 
 
 def _server_report(server: str, run_id: str) -> dict:  # type: ignore[type-arg]
@@ -270,9 +282,7 @@ def test_static_accounts_run_misses_account_list(sandbox: Box, tmp_path: Path) -
 
 
 def test_v2_upload_keeps_the_whole_run(sandbox: Box, server: str, tmp_path: Path) -> None:
-    paths = httpx.get(f"{server}/openapi.json", timeout=30).json().get("paths", {})
-    if "/v2/runs" not in paths:
-        pytest.skip("the server has no POST /v2/runs yet")
+    require_v2_runs(server)
     workspace = tmp_path / "ws"
     proc = _refcore(
         *("test", "--cloud", "refcore-sandbox-member", "--accounts"),

@@ -119,3 +119,34 @@ def test_no_template_needs_what_the_policy_blocks(template: Path) -> None:
     text = template.read_text()
     found = [what for pattern, what in INLINE if pattern.search(text)]
     assert not found, f"{template.name} has {', '.join(found)}: move it to static/"
+
+
+def test_the_500_answer_carries_the_headers(web: Any, guidelines: Any) -> None:
+    """The 500 handler sits outside every ``add_middleware`` layer; the headers wrap it too."""
+    import asyncio
+
+    import httpx
+
+    from refcore.config import Settings
+    from refcore.server.app import create_app
+    from refcore.services.guidelines import FixedSource
+
+    app = create_app(
+        Settings(database_url=web.db.url, secret_key="x"),
+        db=web.db,
+        guidelines=FixedSource(guidelines),
+    )
+
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/broken", broken)
+
+    async def ask() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
+            return await c.get("/broken", headers=BROWSER)
+
+    r = asyncio.run(ask())
+    assert r.status_code == 500 and "a bug" not in r.text
+    assert_protected(r)

@@ -345,6 +345,27 @@ def test_v1_without_tests_is_an_error() -> None:
         parse_run(b"error: the cloud is down\n", source="log.txt")
 
 
+def test_v1_skip_without_a_test_line_is_that_tests_skip() -> None:
+    """What subunit's v1 writer emits for a decorated skip on Python 3.12 (no ``test:``
+    line): read the same on every interpreter."""
+    run = parse_run(
+        b"skip: tempest.a.B.test_x[id-" + UUID_A.encode() + b",smoke] [\n"
+        b"Skipped because of bug#2147232\n"
+        b"]\n"
+        b"skip: tempest.a.B.test_y\n"
+        b"skip: the whole run\n"
+        b"uxsuccess: tempest.a.B.test_z\n"
+        b"test: tempest.a.B.test_ok\n"
+        b"success: tempest.a.B.test_ok\n"
+    )
+    got = {r.name: (r.outcome, r.reason, r.uuid) for r in run}
+    assert got == {
+        "tempest.a.B.test_x": (Outcome.SKIP, "Skipped because of bug#2147232", UUID_A),
+        "tempest.a.B.test_y": (Outcome.SKIP, None, None),
+        "tempest.a.B.test_ok": (Outcome.PASS, None, None),
+    }
+
+
 # --------------------------------------------------------------------------- RefStack JSON
 
 
