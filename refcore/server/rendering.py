@@ -29,6 +29,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("Scoring", "/scoring", "all"),
     ("Drafts", "/drafts", "all"),
     ("Verdicts", "/verdicts", "all"),
+    ("Stakeholders", "/stakeholders", "all"),
     ("My results", "/results/mine", "user"),
     ("My vendors", "/vendors/mine", "user"),
     ("My products", "/products/mine", "user"),

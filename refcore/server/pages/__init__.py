@@ -25,6 +25,7 @@ def create_router() -> APIRouter:
         profile,
         results,
         scoring,
+        stakeholders,
         vendors,
         verdicts,
     )
@@ -43,6 +44,7 @@ def create_router() -> APIRouter:
         community,
         scoring,
         verdicts,
+        stakeholders,
     ):
         router.include_router(module.router)
     return router
