@@ -83,7 +83,7 @@ def map_page(
             "title": f"Who works on {label}",
             "label": label,
             "m": body,
-            "mine": [t for t in teams.list_teams(session, actor) if t["yours"]],
+            "mine": teams.my_teams(session, actor),
         },
     )
 
