@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from refcore.core.affiliation import DEFAULT_FREE_MAIL, DEFAULT_ORGANISATIONS, Affiliation
@@ -364,36 +364,62 @@ def leave(session: Session, actor: Actor, team_id: int) -> None:
     session.commit()
 
 
+_declared_cache: dict[str, tuple[tuple[Any, ...], dict[str, str]]] = {}
+
+
 def declared(session: Session) -> dict[str, str]:
-    """Contributor id -> organisation, from the teams' lists (the latest team wins)."""
+    """Contributor id -> organisation, from the teams' lists (the latest team wins).
+
+    Kept per database until the lists change: a one-row query (counts, newest ids and
+    times) tells whether they did."""
+    sig = tuple(
+        session.execute(
+            select(
+                select(func.count()).select_from(StakeholderMember).scalar_subquery(),
+                select(func.max(StakeholderMember.added_at)).scalar_subquery(),
+                select(func.count()).select_from(StakeholderTeam).scalar_subquery(),
+                select(func.max(StakeholderTeam.id)).scalar_subquery(),
+            )
+        ).one()
+    )
+    url = str(session.connection().engine.url)
+    hit = _declared_cache.get(url)
+    if hit is not None and hit[0] == sig:
+        return hit[1]
     rows = session.execute(
         select(StakeholderMember.contributor, StakeholderTeam.organisation)
         .join(StakeholderTeam, StakeholderTeam.id == StakeholderMember.team_id)
         .order_by(StakeholderTeam.id)
     )
-    return dict(rows.tuples().all())
+    found = dict(rows.tuples().all())
+    _declared_cache[url] = (sig, found)
+    return found
 
 
 def teams_covering(
     session: Session, project: str, *, capability: str | None = None, section: str | None = None
 ) -> list[StakeholderTeam]:
-    """Teams working on the project, or on this capability or section of it."""
-    rows = session.execute(
-        select(StakeholderArea.team_id, StakeholderArea.kind, StakeholderArea.name).where(
-            StakeholderArea.project == project
+    """Teams working on the project, or on this capability or section of it (a project's
+    map: every team on the project or any of its capabilities and sections)."""
+    where = StakeholderArea.project == project
+    if capability is not None:
+        where = and_(
+            where,
+            or_(
+                StakeholderArea.kind == "project",
+                and_(StakeholderArea.kind == "capability", StakeholderArea.name == capability),
+            ),
         )
-    ).all()
-    ids = set()
-    for team_id, kind, name in rows:
-        if (
-            kind == "project"
-            or kind == "capability"
-            and (capability is None and section is None or name == capability)
-            or kind == "section"
-            and (capability is None and section is None or name == (section or "").lower())
-        ):
-            ids.add(team_id)
-    return _teams(session, StakeholderTeam.id.in_(ids)) if ids else []
+    elif section is not None:
+        where = and_(
+            where,
+            or_(
+                StakeholderArea.kind == "project",
+                and_(StakeholderArea.kind == "section", StakeholderArea.name == section.lower()),
+            ),
+        )
+    ids = select(StakeholderArea.team_id).where(where)
+    return _teams(session, StakeholderTeam.id.in_(ids))
 
 
 # -- initiatives ------------------------------------------------------------------------------
