@@ -34,6 +34,7 @@ __all__ = ["contributions", "default_period", "governance_of", "stakeholder_map"
 _lock = threading.Lock()
 _areas: dict[tuple[int, tuple[str, ...]], tuple[Commit, ...]] = {}
 _counts: OrderedDict[tuple[Any, ...], Contributions] = OrderedDict()
+_periods: dict[int, tuple[tuple[Commit, ...], tuple[str, str]]] = {}
 MAX_CACHED = 512
 
 
@@ -47,11 +48,18 @@ def _day(value: str | None, what: str) -> str | None:
 
 
 def default_period(commits: tuple[Commit, ...]) -> tuple[str, str]:
-    """The two years up to the newest commit of a history."""
-    last = max((c.day for c in commits), default=date.today().isoformat())
+    """The two years up to the newest commit of a history (kept per history)."""
+    with _lock:
+        known = _periods.get(id(commits))
+    if known is not None and known[0] is commits:
+        return known[1]
+    last = max((c.when[:10] for c in commits), default=date.today().isoformat())
     end = date.fromisoformat(last)
     start = date(end.year - 2, end.month, min(end.day, 28))
-    return start.isoformat(), end.isoformat()
+    period = (start.isoformat(), end.isoformat())
+    with _lock:
+        _periods[id(commits)] = (commits, period)
+    return period
 
 
 def _area_commits(commits: tuple[Commit, ...], patterns: tuple[str, ...]) -> tuple[Commit, ...]:

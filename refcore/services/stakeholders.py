@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from refcore.core.affiliation import DEFAULT_FREE_MAIL, DEFAULT_ORGANISATIONS, Affiliation
@@ -58,6 +58,7 @@ __all__ = [
     "known_projects",
     "leave",
     "list_teams",
+    "my_teams",
     "open_initiative",
     "register_team",
     "section_mapping",
@@ -90,13 +91,23 @@ def _text(value: str | None, what: str, limit: int, *, required: bool = True) ->
 
 
 # -- what the guidelines know ----------------------------------------------------------------
-def known_projects(gs: GuidelineSet) -> set[str]:
+_projects_cache: dict[int, tuple[GuidelineSet, frozenset[str]]] = {}
+
+
+def known_projects(gs: GuidelineSet) -> frozenset[str]:
     """Projects named by a capability or a designated section of any guideline."""
+    hit = _projects_cache.get(id(gs))
+    if hit is not None and hit[0] is gs:
+        return hit[1]
     out: set[str] = set()
     for g in gs.values():
         out.update(p for c in g.capabilities.values() if (p := capability_project(c)))
         out.update(group.project for group in g.designated_sections)
-    return out
+    found = frozenset(out)
+    if len(_projects_cache) > 16:  # sets joined with a draft are made per request
+        _projects_cache.clear()
+    _projects_cache[id(gs)] = (gs, found)
+    return found
 
 
 def capability_home(gs: GuidelineSet, name: str) -> tuple[str, str]:
@@ -217,64 +228,85 @@ def _teams(session: Session, where: Any = None) -> list[StakeholderTeam]:
     return list(session.scalars(q))
 
 
-def _manager_name(user: User | None) -> str:
-    name = (user.fullname or "").strip() if user else ""
+def _manager_name(fullname: str | None) -> str:
+    name = (fullname or "").strip()
     # a display name that is an address would leak it: never shown
     return name if name and "@" not in name else "(name not given)"
 
 
 def _team_dict(
-    session: Session,
     actor: Actor,
     row: StakeholderTeam,
-    areas: list[StakeholderArea],
-    members: list[StakeholderMember],
+    manager: str | None,
+    areas: list[tuple[str, str, str]],
+    members: list[tuple[str, bool]],
     me: str | None,
 ) -> dict[str, Any]:
-    user = session.get(User, row.user_id)
     mine = actor.authenticated and (row.user_id == actor.user_id or actor.is_foundation)
     out: dict[str, Any] = {
         "id": row.id,
         "organisation": row.organisation,
         "name": row.name,
         "role": row.role,
-        "manager": _manager_name(user),
+        "manager": _manager_name(manager),
         "areas": [
-            {"kind": a.kind, "project": a.project, "name": a.name or None}
-            for a in sorted(areas, key=lambda a: (a.kind, a.project, a.name))
+            {"kind": kind, "project": project, "name": name or None}
+            for kind, project, name in sorted(areas)
         ],
         "contributors": len(members),
-        "confirmed": sum(1 for m in members if m.confirmed),
+        "confirmed": sum(1 for _, ok in members if ok),
         "yours": bool(mine),
         # you are listed: you may confirm or remove yourself
-        "lists_you": me is not None and any(m.contributor == me for m in members),
-        "you_confirmed": me is not None
-        and any(m.contributor == me and m.confirmed for m in members),
+        "lists_you": me is not None and any(c == me for c, _ in members),
+        "you_confirmed": me is not None and any(c == me and ok for c, ok in members),
     }
     # the opt-in contact: logged-in members only
     out["contact"] = row.contact if actor.authenticated else None
     if mine:
-        out["members"] = [
-            {"contributor": m.contributor, "confirmed": m.confirmed}
-            for m in sorted(members, key=lambda m: m.contributor)
-        ]
+        out["members"] = [{"contributor": c, "confirmed": ok} for c, ok in sorted(members)]
     return out
 
 
 def describe_teams(
     session: Session, actor: Actor, rows: list[StakeholderTeam]
 ) -> list[dict[str, Any]]:
+    """The public (or, for members and managers, fuller) view of teams: four queries."""
     if not rows:
         return []
     ids = [r.id for r in rows]
-    areas: dict[int, list[StakeholderArea]] = {i: [] for i in ids}
-    for a in session.scalars(select(StakeholderArea).where(StakeholderArea.team_id.in_(ids))):
-        areas[a.team_id].append(a)
-    members: dict[int, list[StakeholderMember]] = {i: [] for i in ids}
-    for m in session.scalars(select(StakeholderMember).where(StakeholderMember.team_id.in_(ids))):
-        members[m.team_id].append(m)
+    areas: dict[int, list[tuple[str, str, str]]] = {i: [] for i in ids}
+    for team_id, kind, project, name in session.execute(
+        select(
+            StakeholderArea.team_id, StakeholderArea.kind, StakeholderArea.project,
+            StakeholderArea.name,
+        ).where(StakeholderArea.team_id.in_(ids))
+    ):  # fmt: skip
+        areas[team_id].append((kind, project, name))
+    members: dict[int, list[tuple[str, bool]]] = {i: [] for i in ids}
+    for team_id, contributor, confirmed in session.execute(
+        select(
+            StakeholderMember.team_id, StakeholderMember.contributor, StakeholderMember.confirmed
+        ).where(StakeholderMember.team_id.in_(ids))
+    ):
+        members[team_id].append((contributor, bool(confirmed)))
+    names = dict(
+        session.execute(
+            select(User.id, User.fullname).where(User.id.in_({r.user_id for r in rows}))
+        )
+        .tuples()
+        .all()
+    )
     me = contributor_id(session, actor)
-    return [_team_dict(session, actor, r, areas[r.id], members[r.id], me) for r in rows]
+    return [
+        _team_dict(actor, r, names.get(r.user_id), areas[r.id], members[r.id], me) for r in rows
+    ]
+
+
+def my_teams(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """The caller's own teams."""
+    if not actor.authenticated:
+        return []
+    return describe_teams(session, actor, _teams(session, StakeholderTeam.user_id == actor.user_id))
 
 
 def team(session: Session, actor: Actor, team_id: int) -> dict[str, Any]:
@@ -332,36 +364,62 @@ def leave(session: Session, actor: Actor, team_id: int) -> None:
     session.commit()
 
 
+_declared_cache: dict[str, tuple[tuple[Any, ...], dict[str, str]]] = {}
+
+
 def declared(session: Session) -> dict[str, str]:
-    """Contributor id -> organisation, from the teams' lists (the latest team wins)."""
+    """Contributor id -> organisation, from the teams' lists (the latest team wins).
+
+    Kept per database until the lists change: a one-row query (counts, newest ids and
+    times) tells whether they did."""
+    sig = tuple(
+        session.execute(
+            select(
+                select(func.count()).select_from(StakeholderMember).scalar_subquery(),
+                select(func.max(StakeholderMember.added_at)).scalar_subquery(),
+                select(func.count()).select_from(StakeholderTeam).scalar_subquery(),
+                select(func.max(StakeholderTeam.id)).scalar_subquery(),
+            )
+        ).one()
+    )
+    url = str(session.connection().engine.url)
+    hit = _declared_cache.get(url)
+    if hit is not None and hit[0] == sig:
+        return hit[1]
     rows = session.execute(
         select(StakeholderMember.contributor, StakeholderTeam.organisation)
         .join(StakeholderTeam, StakeholderTeam.id == StakeholderMember.team_id)
         .order_by(StakeholderTeam.id)
     )
-    return dict(rows.tuples().all())
+    found = dict(rows.tuples().all())
+    _declared_cache[url] = (sig, found)
+    return found
 
 
 def teams_covering(
     session: Session, project: str, *, capability: str | None = None, section: str | None = None
 ) -> list[StakeholderTeam]:
-    """Teams working on the project, or on this capability or section of it."""
-    rows = session.execute(
-        select(StakeholderArea.team_id, StakeholderArea.kind, StakeholderArea.name).where(
-            StakeholderArea.project == project
+    """Teams working on the project, or on this capability or section of it (a project's
+    map: every team on the project or any of its capabilities and sections)."""
+    where = StakeholderArea.project == project
+    if capability is not None:
+        where = and_(
+            where,
+            or_(
+                StakeholderArea.kind == "project",
+                and_(StakeholderArea.kind == "capability", StakeholderArea.name == capability),
+            ),
         )
-    ).all()
-    ids = set()
-    for team_id, kind, name in rows:
-        if (
-            kind == "project"
-            or kind == "capability"
-            and (capability is None and section is None or name == capability)
-            or kind == "section"
-            and (capability is None and section is None or name == (section or "").lower())
-        ):
-            ids.add(team_id)
-    return _teams(session, StakeholderTeam.id.in_(ids)) if ids else []
+    elif section is not None:
+        where = and_(
+            where,
+            or_(
+                StakeholderArea.kind == "project",
+                and_(StakeholderArea.kind == "section", StakeholderArea.name == section.lower()),
+            ),
+        )
+    ids = select(StakeholderArea.team_id).where(where)
+    return _teams(session, StakeholderTeam.id.in_(ids))
 
 
 # -- initiatives ------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ def create_router() -> APIRouter:
         profile,
         results,
         scoring,
+        stakeholders,
         vendors,
         verdicts,
     )
@@ -45,6 +46,7 @@ def create_router() -> APIRouter:
         scoring,
         verdicts,
         certification,
+        stakeholders,
     ):
         router.include_router(module.router)
     return router
