@@ -222,6 +222,27 @@ def certified_targets(
     }
 
 
+def standing_by_version(
+    session: Session, gs: GuidelineSet, terms: Terms, version_ids: list[str], program: str
+) -> dict[str, list[dict[str, Any]]]:
+    """product version id -> its certificates for ``program`` that stand now (valid or
+    expiring): what a change of guideline would put at stake."""
+    if not version_ids:
+        return {}
+    titles = _titles(gs)
+    out: dict[str, list[dict[str, Any]]] = {}
+    rows = _rows(
+        session,
+        Certificate.product_version_id.in_(sorted(set(version_ids))),
+        Certificate.program == program,
+    )
+    for row in rows:
+        item = _item(gs, terms, titles, row)
+        if item["status"] in (cert.Status.VALID, cert.Status.EXPIRING):
+            out.setdefault(item["version"]["id"], []).append(item)
+    return out
+
+
 def certificates_csv(items: list[dict[str, Any]]) -> str:
     return csv_text(
         CSV_FIELDS,

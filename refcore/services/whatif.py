@@ -7,6 +7,11 @@ judged by :func:`refcore.core.whatif.what_if`. Privacy is that of
 (listed runs, their own, everything for the foundation), and a product version only
 when its product is public or the caller administers its vendor. A cloud is named by
 its latest run's id, never by its cpid.
+
+By product, each product version also carries the certificates for the target that stand
+now (``certificates``: valid or expiring, a public record), and ``certified`` counts the
+certified products judged and those that would stop meeting B: what the Foundation weighs
+before a guideline replaces another.
 """
 
 from __future__ import annotations
@@ -20,9 +25,10 @@ from refcore.core.guidelines import GuidelineSet
 from refcore.core.whatif import what_if
 from refcore.errors import InvalidInput
 from refcore.services.accounts import Actor
+from refcore.services.certificates import Terms, standing_by_version
 from refcore.services.runs_read import DATE_FORMAT, visible_clause
 from refcore.services.testruns import load_testrun
-from refcore.storage.models import Product, ProductVersion, Run
+from refcore.storage.models import Product, ProductVersion, Run, utcnow
 
 __all__ = ["BY", "MAX_GROUPS", "stored_what_if"]
 
@@ -107,8 +113,10 @@ def stored_what_if(
     target: str = "platform",
     by: str = "product",
     limit: int = 50,
+    terms: Terms | None = None,
 ) -> dict[str, Any]:
-    """Which products (or clouds) meet A and would meet B, and what each would miss."""
+    """Which products (or clouds) meet A and would meet B, and what each would miss;
+    ``terms``: the certification clock and settings (default: now, the defaults)."""
     if by not in BY:
         raise InvalidInput(f"Invalid by: {by!r}; use product or cloud")
     if not 1 <= limit <= MAX_GROUPS:
@@ -126,4 +134,23 @@ def stored_what_if(
     for row in body["runs"]:
         row.update(info[row.pop("run")])
     body.update(by=by, groups=total, shown=len(body["runs"]), truncated=total > len(loaded))
+    if by == "product":
+        standing = standing_by_version(
+            session,
+            guidelines,
+            terms or Terms(now=utcnow()),
+            [row["product"]["product_version_id"] for row in body["runs"]],
+            target,
+        )
+        certified = 0
+        stop = 0
+        for row in body["runs"]:
+            held = standing.get(row["product"]["product_version_id"], [])
+            row["certificates"] = [
+                {"id": c["id"], "guideline": c["guideline"], "status": c["status"]} for c in held
+            ]
+            if held:
+                certified += 1
+                stop += not row["meets_b"]
+        body["certified"] = {"products": certified, "would_stop_meeting": stop}
     return body

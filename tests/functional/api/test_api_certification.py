@@ -23,6 +23,11 @@ import yaml
 from refcore_testing import start_server, stop_server
 from sqlalchemy import text
 
+from refcore.core import authoring
+from refcore.core.drafting import draft_guideline
+from refcore.core.worksheets import parse_worksheet
+from refcore.readers.guidelines import load_guidelines
+
 CASES = Path(__file__).resolve().parents[3] / "examples" / "advisory-cases"
 
 
@@ -174,6 +179,37 @@ def test_storage_flow_from_request_to_public_record(
     assert [(x["id"], x["program_title"], x["status"]) for x in rows] == [
         (cert_id, "OpenStack Powered Storage", "valid")
     ]
+
+    # what-if: a draft requiring one more object test puts this certificate at stake (the
+    # vendor associated the run with the version, as RefStack's vendors do)
+    r = http.put(
+        f"/v1/results/{run_id}", json={"product_version_id": version}, headers=bearer(vendor)
+    )
+    assert r.status_code == 201, r.text  # RefStack answers a PUT with 201
+    guidelines = load_guidelines(interop_dir, use_cache=False)
+    sheet = parse_worksheet((interop_dir / "working_materials" / "scoring.txt").read_text())
+    doc = draft_guideline(guidelines["2020.06"], sheet.marks(), "2021.01").doc
+    cap = sorted(guidelines["2020.06"].target_capabilities("object", ["required"]))[0]
+    doc = authoring.add_test(
+        doc,
+        cap,
+        "tempest.api.object_storage.test_new.NewTest.test_not_in_the_run",
+        idempotent_id=str(uuid.uuid4()),
+        reason="test",
+        date="2026-12-01",
+    )
+    r = http.post(
+        "/v2/whatif",
+        params={"from": "2020.06", "target": "object"},
+        json=doc,
+        headers=bearer(foundation),
+    )
+    assert r.status_code == 200, r.text
+    at_stake = r.json()
+    row = next(x for x in at_stake["runs"] if x["product"]["product_version_id"] == version)
+    assert (row["meets_a"], row["meets_b"]) == (True, False)
+    assert row["certificates"] == [{"id": cert_id, "guideline": "2020.06", "status": "valid"}]
+    assert at_stake["certified"]["would_stop_meeting"] >= 1
 
     # expiry: the same database read by a server whose clock is set ahead; a certificate
     # valid until a date expires then; the guideline's own expiry is open-ended here

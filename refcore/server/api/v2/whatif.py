@@ -8,8 +8,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Query
 
 from refcore.server.api.schemas import ErrorBody
-from refcore.server.deps import ActorDep, GuidelinesDep, SessionDep, SourceDep
+from refcore.server.deps import ActorDep, GuidelinesDep, SessionDep, SettingsDep, SourceDep
 from refcore.services import drafts
+from refcore.services.certificates import Terms
 from refcore.services.whatif import MAX_GROUPS, stored_what_if
 
 router = APIRouter(
@@ -24,6 +25,7 @@ def what_if(
     gs: GuidelinesDep,
     session: SessionDep,
     actor: ActorDep,
+    settings: SettingsDep,
     a: Annotated[str, Query(alias="from", description="the guideline met today")],
     b: Annotated[str, Query(alias="to", description="the guideline that would replace it")],
     target: str = "platform",
@@ -36,9 +38,13 @@ def what_if(
     """For each product version (or cloud) the caller may see, its latest run: meets
     A, would meet B (``kept``/``lost``/``gained``/``never``), and the required,
     non-flagged tests of each it misses. Clouds are named by their run, not by cpid.
-    ``to`` may name a published draft."""
+    ``to`` may name a published draft. By product, each carries its standing certificates
+    for the target, and ``certified`` counts those that would stop meeting B."""
     _, merged = drafts.resolve(session, gs, b)
-    return stored_what_if(session, actor, merged, a, b, target=target, by=by, limit=limit)
+    terms = Terms.from_settings(settings)
+    return stored_what_if(
+        session, actor, merged, a, b, target=target, by=by, limit=limit, terms=terms
+    )
 
 
 @router.post("")
@@ -48,6 +54,7 @@ def what_if_draft(
     source: SourceDep,
     session: SessionDep,
     actor: ActorDep,
+    settings: SettingsDep,
     a: Annotated[str, Query(alias="from", description="the guideline met today")],
     target: str = "platform",
     by: Annotated[Literal["product", "cloud"], Query()] = "product",
@@ -56,6 +63,7 @@ def what_if_draft(
     """The same for a draft sent in the body (nothing is stored): who would stop meeting it."""
     guideline = drafts.parse_upload(draft, source)
     merged = gs.including(guideline)
+    terms = Terms.from_settings(settings)
     return stored_what_if(
-        session, actor, merged, a, guideline.id, target=target, by=by, limit=limit
+        session, actor, merged, a, guideline.id, target=target, by=by, limit=limit, terms=terms
     )
