@@ -32,6 +32,10 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("My results", "/results/mine", "user"),
     ("My vendors", "/vendors/mine", "user"),
     ("My products", "/products/mine", "user"),
+    ("Certified", "/certified", "all"),
+    ("Certification requests", "/certification/requests", "user"),
+    ("Review", "/review", "foundation"),
+    ("Audit", "/audit", "user"),
 )
 
 

@@ -17,6 +17,7 @@ def create_router() -> APIRouter:
     from refcore.server.deps import current_actor
     from refcore.server.pages import (
         auth,
+        certification,
         community,
         drafts,
         guidelines,
@@ -43,6 +44,7 @@ def create_router() -> APIRouter:
         community,
         scoring,
         verdicts,
+        certification,
     ):
         router.include_router(module.router)
     return router

@@ -10,9 +10,17 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from refcore.errors import InvalidInput, ServiceError
-from refcore.server.deps import ActorDep, CsrfDep, SessionDep, SettingsDep, UserDep
+from refcore.server.deps import (
+    ActorDep,
+    CsrfDep,
+    GuidelinesDep,
+    SessionDep,
+    SettingsDep,
+    TermsDep,
+    UserDep,
+)
 from refcore.server.rendering import flash, render
-from refcore.services import products, runs_read, vendors
+from refcore.services import certificates, products, runs_read, vendors
 
 router = APIRouter()
 CSRF = [CsrfDep]
@@ -82,6 +90,8 @@ def product_page(
     session: SessionDep,
     actor: ActorDep,
     settings: SettingsDep,
+    gs: GuidelinesDep,
+    terms: TermsDep,
     page: str | None = None,
 ) -> HTMLResponse:
     product = products.get_product(session, actor, product_id)
@@ -102,6 +112,7 @@ def product_page(
             "type": PRODUCT_TYPES.get(product["product_type"], "?"),
             "versions": products.list_versions(session, actor, product_id),
             "runs": runs,
+            "certificates": certificates.product_certificates(session, gs, terms, product_id),
         },
     )
 
