@@ -33,6 +33,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "upload": "refcore.cli.upload:upload",
     "sign": "refcore.cli.upload:sign",
     "stakeholders": "refcore.cli.stakeholders:stakeholders",
+    "certification": "refcore.cli.certification:certification",
 }
 
 
