@@ -53,6 +53,12 @@ def _assumptions(values: tuple[str, ...]) -> dict[str, str]:
     metavar="PROJECT=none|all",
     help="What-if designation: none or all of PROJECT's sections designated (repeatable).",
 )
+@click.option(
+    "--historical",
+    is_flag=True,
+    help="Judge under a superseded (or no longer current) guideline as of its time; "
+    "without it such a guideline refuses, as a new validation cannot use it.",
+)
 @guidelines_option
 @json_option
 def verdict(
@@ -62,6 +68,7 @@ def verdict(
     policy: str,
     enforce_advisory: bool,
     assume: tuple[str, ...],
+    historical: bool,
     guidelines_source: str | None,
     as_json: bool,
 ) -> None:
@@ -77,7 +84,11 @@ def verdict(
     profile = read_profile(profile_file)
     guideline, gs = pick(guideline_id, guidelines_source)
     options = VerdictOptions(
-        Policy(policy), enforce_advisory, _assumptions(assume), gs.validation_guidelines(guideline)
+        Policy(policy),
+        enforce_advisory,
+        _assumptions(assume),
+        gs.validation_guidelines(guideline),
+        historical,
     )
     run = None if profile.is_client else read_evidence(profile, run_file)
     result = decide_verdict(profile, guideline, run, options=options)

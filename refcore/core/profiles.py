@@ -59,6 +59,11 @@ PROGRAMS: Mapping[str, str] = {
     "nfv": "nfv",
 }
 SECTION_STATES: tuple[str, ...] = ("included", "replaced", "absent")
+#: what an empty profile is told it needs (the schema's required fields)
+EMPTY_HINT = (
+    "vendor, product and kind, and (except for a client library) release and programs; "
+    "usually also projects, evidence and obligations"
+)
 #: license obligations every OpenStack product must meet (seed: "other basic
 #: obligations in their license agreement like being a currently paid up corporate
 #: sponsor or foundation member")
@@ -178,6 +183,11 @@ class Profile:
         """Validate ``data`` against the schema and build the profile.
 
         Raises :class:`ProfileError` whose ``errors`` lists every violation."""
+        if data is None or data == {} or (isinstance(data, str) and not data.strip()):
+            raise ProfileError(
+                f"{source}: the profile is empty; it needs {EMPTY_HINT}",
+                errors=[f"/: empty; needs {EMPTY_HINT}"],
+            )
         problems = validate_profile(data)
         if problems:
             n = len(problems)

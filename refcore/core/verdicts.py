@@ -93,6 +93,9 @@ class VerdictOptions:
     #: the guidelines new validations may use (the two latest approved of the line,
     #: ``GuidelineSet.validation_guidelines``); empty when not known
     current: tuple[str, ...] = ()
+    #: judge under a superseded (or no longer current) guideline as of its time: its
+    #: status is then a warning, not a refusal (a new validation cannot use it)
+    historical: bool = False
 
 
 @dataclass(slots=True)
@@ -139,6 +142,7 @@ class Verdict:
             "policy": self.options.policy.value,
             "enforce_advisory": self.options.enforce_advisory,
             "assume": dict(self.options.assume),
+            "historical": self.options.historical,
             "outcome": self.outcome.value,
             "programs": [p.to_dict() for p in self.programs],
             "reasons": [r.to_dict() for r in self.reasons],
@@ -256,13 +260,23 @@ def _guideline_reasons(profile: Profile, g: Guideline, opts: VerdictOptions) -> 
             code, what = "guideline_superseded", "superseded"
         else:
             code, what = "guideline_not_current", "approved but not one of the two latest"
+        if opts.historical:
+            severity, tail = Severity.WARNING, "; judged historically, as of its time"
+        else:
+            severity, tail = (
+                Severity.REFUSAL,
+                (
+                    " (to judge it as of its time, ask for a historical judgement: "
+                    "--historical, or historical: true)"
+                ),
+            )
         out.append(
             Reason(
                 code,
-                Severity.WARNING,
+                severity,
                 f"guideline {g.id} is {what}: new validations must use one of the two "
-                f"latest approved guidelines{_naming(opts.current)}",
-                {"status": g.status, "current": list(opts.current)},
+                f"latest approved guidelines{_naming(opts.current)}{tail}",
+                {"status": g.status, "current": list(opts.current), "historical": opts.historical},
             )
         )
     if g.releases and profile.release not in g.releases:

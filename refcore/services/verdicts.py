@@ -92,6 +92,7 @@ def verdict(
     assume: Mapping[str, str] | None = None,
     current: tuple[str, ...] = (),
     run_file: tuple[str, bytes] | None = None,
+    historical: bool = False,
 ) -> dict[str, Any]:
     """The verdict as :meth:`refcore.core.verdicts.Verdict.to_dict`, plus the
     evidence used (``evidence.run_id``: the stored run, or null; ``evidence.file``:
@@ -100,7 +101,7 @@ def verdict(
     profile = parse_profile(profile_data)
     testrun, used = _evidence(session, actor, profile, run_id, run_file)
     options = VerdictOptions(
-        parse_policy(policy), enforce_advisory, dict(assume or {}), tuple(current)
+        parse_policy(policy), enforce_advisory, dict(assume or {}), tuple(current), historical
     )
     result = decide_verdict(profile, guideline, testrun, options=options)
     evidence = {

@@ -171,3 +171,40 @@ def test_sections_json_and_text(env) -> None:
     assert "program object: sections bind for keystone, swift" in out
     bad = refcore(env, "sections", "havana", "--project", "trove")
     assert bad.returncode == 2 and "has no sections for 'trove'" in bad.stderr
+
+
+def test_superseded_guideline_refuses_unless_judged_historically(
+    env, tmp_path, samples_dir
+) -> None:
+    """2019.06 is approved but no longer one of the two latest: a new validation cannot use
+    it (the real 58/58 storage run meets it); --historical judges it as of its time."""
+    profile = tmp_path / "storage.yaml"
+    run = samples_dir / "refstack-client" / "upload-body.json"
+    profile.write_text(
+        "profile_version: 1\nvendor: ACME\nproduct: ACME Storage\nkind: public-cloud\n"
+        f"release: stein\nprograms: [storage]\nevidence: {{run: {run}}}\n"
+        "obligations: {foundation_member: true, trademark_agreement: true}\n"
+    )
+    now = refcore(env, "verdict", profile, "--guideline", "2019.06")
+    assert now.returncode == 1, now.stderr
+    out = " ".join(now.stdout.split())
+    assert "refusal guideline 2019.06 is approved but not one of the two latest" in out
+    assert "(2019.11, 2020.06)" in out and "--historical" in out
+    then = refcore(env, "verdict", profile, "--guideline", "2019.06", "--historical", "--json")
+    assert then.returncode == 0, then.stderr
+    v = json.loads(then.stdout)
+    (reason,) = [r for r in v["programs"][0]["reasons"] if r["code"] == "guideline_not_current"]
+    assert reason["severity"] == "warning" and "judged historically" in reason["message"]
+    assert v["outcome"] == "allowed" and v["historical"] is True
+
+
+def test_an_empty_profile_says_so_and_what_it_needs(env, tmp_path) -> None:
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("\n")
+    p = refcore(env, "verdict", empty, "--guideline", "2020.06")
+    assert p.returncode == 2
+    assert p.stderr.strip() == (
+        f"error: {empty}: the profile is empty; it needs vendor, product and kind, and "
+        "(except for a client library) release and programs; usually also projects, "
+        "evidence and obligations"
+    )

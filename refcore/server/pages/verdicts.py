@@ -34,6 +34,7 @@ def _form(request: Request, gs: GuidelinesDep, **values: object) -> HTMLResponse
         "run_id": "",
         "policy": Policy.APPROVED_TEXT.value,
         "enforce": False,
+        "historical": False,
         "verdict": None,
         "note": None,
     }
@@ -67,6 +68,7 @@ def decide(
     run_id: Annotated[str, Form()] = "",
     policy: Annotated[str, Form()] = Policy.APPROVED_TEXT.value,
     enforce: Annotated[str, Form()] = "",
+    historical: Annotated[str, Form()] = "",
     run_file: Annotated[UploadFile | None, File()] = None,
 ) -> HTMLResponse:
     """Read-only: nothing is stored, so no CSRF token is needed. The verdict is
@@ -87,6 +89,7 @@ def decide(
         policy=chosen,
         enforce_advisory=bool(enforce),
         current=gs.validation_guidelines(g),
+        historical=bool(historical),
         run_file=upload,
     )
     return _form(
@@ -97,6 +100,7 @@ def decide(
         run_id=run_id,
         policy=chosen.value,
         enforce=bool(enforce),
+        historical=bool(historical),
         verdict=verdict,
         note=_note(verdict, verdict["kind"] == "client-library"),
     )

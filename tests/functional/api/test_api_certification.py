@@ -469,3 +469,10 @@ def test_the_seeds_advisory_cases_through_the_request_flow(
     log = http.get("/v2/audit", params={"object_id": banana}, headers=bearer(foundation)).json()
     assert [e["action"] for e in reversed(log)] == ["request", "approve"]
     assert log[0]["after"]["override"] == "seed exercise: Havana judged as binding"
+
+
+def test_an_empty_verdict_profile_says_what_it_needs(http: httpx.Client) -> None:
+    for profile in ("", {}, None):
+        r = http.post("/v2/verdicts", json={"profile": profile, "guideline": "2020.06"})
+        assert r.status_code == 422, (profile, r.text)
+        assert "the profile is empty; it needs vendor, product and kind" in r.json()["error"]

@@ -188,13 +188,16 @@ def test_project_without_published_sections_follows_the_policy(guidelines) -> No
     )
     p = profile(release="kilo", projects={"keystone": {"deployed": False}})
     run = passing_run(g, "platform")
-    approved = decide_verdict(p, g, run)
+    # 2015.05 is superseded: judged as of its time (a new validation is refused)
+    assert decide_verdict(p, g, run).outcome is V.REFUSED
+    past = VerdictOptions(historical=True)
+    approved = decide_verdict(p, g, run, options=past)
     assert approved.outcome is V.ALLOWED
     (info,) = [
         r for r in approved.program("platform").reasons if r.code == "no_designated_sections"
     ]
     assert info.data == {"project": "keystone", "rule": 8, "policy": "approved-text"}
-    seed = decide_verdict(p, g, run, options=VerdictOptions(policy=Policy.SEED))
+    seed = decide_verdict(p, g, run, options=VerdictOptions(policy=Policy.SEED, historical=True))
     assert seed.outcome is V.REFUSED
     assert codes(seed, Severity.REFUSAL) == ["project_code_assumed_designated"]
     # with the published sections, the designated ones are missing whatever the policy
@@ -291,5 +294,16 @@ def test_only_the_two_latest_approved_guidelines_are_current(guidelines) -> None
             continue
         code = "guideline_superseded" if gid == "2018.02" else "guideline_not_current"
         reason = found[code]
-        assert reason.severity is Severity.WARNING and "(2019.11, 2020.06)" in reason.message
-        assert v.outcome is V.ALLOWED  # a warning, not a refusal
+        # a new validation cannot use it: refused, and the message says how to judge anyway
+        assert reason.severity is Severity.REFUSAL and "(2019.11, 2020.06)" in reason.message
+        assert "historical" in reason.message and v.outcome is V.REFUSED
+        # asked for a historical judgement, the same run is allowed, with the warning
+        past = decide_verdict(
+            profile(release=release),
+            g,
+            passing_run(g, "platform"),
+            options=VerdictOptions(current=opts.current, historical=True),
+        )
+        kept = {r.code: r for r in past.program("platform").reasons}[code]
+        assert kept.severity is Severity.WARNING and "judged historically" in kept.message
+        assert past.outcome is V.ALLOWED

@@ -40,6 +40,11 @@ class VerdictRequest(BaseModel):
     enforce_advisory: bool = Field(
         False, description="Judge a non-binding (advisory, draft) guideline as if binding."
     )
+    historical: bool = Field(
+        False,
+        description="Judge under a superseded (or no longer current) guideline as of its "
+        "time; without it such a guideline refuses (a new validation cannot use it).",
+    )
     assume: dict[str, Literal["none", "all", "published"]] = Field(
         default_factory=dict, description="What-if designation per project."
     )
@@ -63,4 +68,5 @@ def decide(
             enforce_advisory=body.enforce_advisory,
             assume=body.assume,
             current=gs.validation_guidelines(guideline),
+            historical=body.historical,
         )
