@@ -12,7 +12,17 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from refcore.errors import Forbidden, InvalidInput, NotFound
+from refcore.core.compliance import evaluate
+from refcore.core.guidelines import GuidelineSet
+from refcore.errors import (
+    Conflict,
+    Forbidden,
+    GuidelineNotFound,
+    InvalidInput,
+    NotFound,
+    UnknownTarget,
+)
+from refcore.services import audit
 from refcore.services.accounts import Actor
 from refcore.services.runs_read import (
     FOUNDATION,
@@ -25,6 +35,7 @@ from refcore.services.runs_read import (
     run_role,
     version_org,
 )
+from refcore.services.testruns import load_testrun
 from refcore.storage import repositories as repo
 from refcore.storage.models import Product, ProductVersion, Run, RunMeta, User
 
@@ -88,10 +99,31 @@ def delete_meta(session: Session, actor: Actor, run_id: str, key: str) -> None:
     session.commit()
 
 
-def update_run(
-    session: Session, actor: Actor, run_id: str, changes: dict[str, Any]
+def _claim(
+    session: Session, run: Run, gs: GuidelineSet, guideline: str, target: str
 ) -> dict[str, Any]:
-    """RefStack's PUT /v1/results/<id>: ``product_version_id`` and ``verification_status``."""
+    """Whether the run meets the guideline and target it claims, computed here."""
+    try:
+        g = gs[guideline]
+        g.target(target)
+    except (GuidelineNotFound, UnknownTarget) as exc:
+        raise InvalidInput(f"The run claims {guideline} {target}: {exc}") from None
+    report = evaluate(load_testrun(session, run), g, target)
+    f = report.figures
+    figures = f"{f['nonFlagPassCount']} of {f['totalNonFlagCount']} must-pass tests passed"
+    return {"guideline": g.id, "target": target, "meets": report.meets, "figures": figures}
+
+
+def update_run(
+    session: Session,
+    actor: Actor,
+    run_id: str,
+    changes: dict[str, Any],
+    gs: GuidelineSet | None = None,
+) -> dict[str, Any]:
+    """RefStack's PUT /v1/results/<id>: ``product_version_id`` and ``verification_status``.
+    With the guidelines, "verified" needs the run to meet its claimed guideline and target,
+    or an explicit ``verification_override`` reason; either way the change is audited."""
     run, role = get_run(session, actor, run_id, level=OWNER)
     if "product_version_id" in changes:
         if run.verification_status == 1:
@@ -118,13 +150,42 @@ def update_run(
         status = int(value)
         if status not in (0, 1):
             raise InvalidInput(f"Invalid verification_status value: {status}")
+        meta = repo.meta_for(session, [run.id]).get(run.id, {})
+        override = changes.get("verification_override")
+        if override is not None and (not isinstance(override, str) or len(override) > 2000):
+            raise InvalidInput("verification_override: a reason of at most 2000 characters")
+        override = override.strip() if isinstance(override, str) and override.strip() else None
+        claim: dict[str, Any] = {}
         if status == 1:
-            meta = repo.meta_for(session, [run.id]).get(run.id, {})
             if not all(k in meta for k in ("target", "guideline", "shared")):
                 raise Forbidden(
                     "In order to mark a test verified, the test must be shared and have been "
                     "associated to a guideline and target program."
                 )
+            if gs is not None:
+                claim = _claim(session, run, gs, meta["guideline"], meta["target"])
+                if not claim["meets"] and override is None:
+                    raise Conflict(
+                        f"Run {run.id} does not meet its claim, {claim['target']} of "
+                        f"{claim['guideline']} ({claim['figures']}): mark it verified only with "
+                        "an explicit override reason (verification_override), which is recorded"
+                    )
+        if status != run.verification_status:
+            audit.record(
+                session,
+                actor,
+                "verify" if status == 1 else "unverify",
+                "run",
+                run.id,
+                org_id=version_org(session, run),
+                before={"verification_status": run.verification_status},
+                after={
+                    "verification_status": status,
+                    "claim": f"{meta.get('guideline', '')} {meta.get('target', '')}".strip(),
+                    **({"meets": claim["meets"]} if claim else {}),
+                    **({"override": override} if status == 1 and override else {}),
+                },
+            )
         run.verification_status = status
     session.commit()
     detail = run_detail(session, actor, run.id)

@@ -129,6 +129,11 @@ def test_share_then_anonymous_finds_it_then_foundation_verifies(  # type: ignore
     login(foundation, admin)
     assert foundation.locator(".badge.admin").inner_text() == "Foundation admin"
     foundation.goto(f"/results/{run_id}")
+    # it does not meet its claim: "verify" needs an explicit, recorded override
+    foundation.get_by_role("button", name="Mark verified").click()
+    assert "does not meet its claim" in foundation.content()
+    foundation.goto(f"/results/{run_id}")
+    foundation.get_by_label("Override").fill("witnessed re-run, three tests known broken")
     foundation.get_by_role("button", name="Mark verified").click()
     assert foundation.locator("h1 .badge.verified").is_visible()
     shot(foundation, shots, "report-verified-foundation")

@@ -5,7 +5,7 @@ only for the owner and the foundation."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -220,11 +220,16 @@ def verify(
     run_id: str,
     session: SessionDep,
     actor: UserDep,
+    gs: GuidelinesDep,
     status: Annotated[str, Form()],
+    override: Annotated[str, Form(max_length=2000)] = "",
 ) -> RedirectResponse:
     if status not in ("0", "1"):
         raise InvalidInput(f"Invalid verification status {status!r}")
-    runs_edit.update_run(session, actor, run_id, {"verification_status": int(status)})
+    changes: dict[str, Any] = {"verification_status": int(status)}
+    if override.strip():
+        changes["verification_override"] = override
+    runs_edit.update_run(session, actor, run_id, changes, gs)
     flash(request, "Marked verified." if status == "1" else "Verification removed.", "success")
     return _back(run_id)
 

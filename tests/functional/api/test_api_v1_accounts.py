@@ -193,7 +193,18 @@ def test_privacy_per_role(http: httpx.Client, roles) -> None:  # type: ignore[no
         "You do not have permission to change a verification status.",
     )
     r = http.put(url, json={"verification_status": 1}, headers=bearer(roles["foundation"]))
+    assert r.status_code == 409 and "does not meet its claim" in r.json()["title"]
+    r = http.put(
+        url,
+        json={"verification_status": 1, "verification_override": "witnessed re-run"},
+        headers=bearer(roles["foundation"]),
+    )
     assert r.status_code == 201 and r.json()["verification_status"] == 1
+    trail = http.get(
+        "/v2/audit", params={"object_id": roles["id"]}, headers=bearer(roles["foundation"])
+    ).json()
+    assert trail[0]["action"] == "verify"
+    assert trail[0]["after"]["override"] == "witnessed re-run" and not trail[0]["after"]["meets"]
     r = http.delete(url, headers=bearer(roles["owner"]))
     assert (r.status_code, r.json()["detail"]) == (403, "Can not delete a verified test run.")
     r = http.delete(url + "/meta/shared", headers=bearer(roles["owner"]))

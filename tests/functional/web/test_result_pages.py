@@ -107,6 +107,15 @@ def test_verification_rules_on_the_page(web, visit, guidelines) -> None:  # type
     owner.submit(f"{page}/guideline", {"guideline": "2020.06", "target": "platform"}, page=page)
     owner.submit(f"{page}/share", {"shared": "true"}, page=page)
     assert foundation.submit(f"{page}/verify", {"status": "1"}, page="/").status_code == 303
+    # a run three tests short of its claim is verified only with a recorded override
+    short_id, _ = upload(owner, guidelines, token=token, missing=3)
+    short = f"/results/{short_id}"
+    owner.submit(f"{short}/guideline", {"guideline": "2020.06", "target": "platform"}, page=short)
+    owner.submit(f"{short}/share", {"shared": "true"}, page=short)
+    refused = foundation.submit(f"{short}/verify", {"status": "1"}, page="/")
+    assert refused.status_code == 409 and "does not meet its claim" in refused.text
+    why = {"status": "1", "override": "re-run witnessed by the Foundation"}
+    assert foundation.submit(f"{short}/verify", why, page="/").status_code == 303
     verified = owner.get(page).text
     assert "badge verified" in verified and ">Delete<" not in verified
     frozen = owner.submit(f"{page}/delete", page=page)

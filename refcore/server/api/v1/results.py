@@ -10,11 +10,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from refcore.config import Settings
 from refcore.errors import InvalidInput, UnsupportedMediaType
 from refcore.server.api.uploads import run_upload
-from refcore.server.deps import ActorDep, SessionDep, SettingsDep
+from refcore.server.deps import ActorDep, GuidelinesDep, SessionDep, SettingsDep
 from refcore.services import runs, runs_edit, runs_read
 
 router = APIRouter(prefix="/v1/results", tags=["v1 results"])
@@ -105,9 +106,13 @@ def detail(run_id: str, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
 
 
 @router.put("/{run_id}", status_code=201)
-async def update(run_id: str, request: Request, session: SessionDep, actor: ActorDep) -> Any:
+async def update(
+    run_id: str, request: Request, session: SessionDep, actor: ActorDep, gs: GuidelinesDep
+) -> Any:
+    """RefStack's update; marking a run verified that does not meet its claim needs
+    ``verification_override`` (a reason, recorded in the audit log), else 409."""
     changes = await json_object(request)
-    return runs_edit.update_run(session, actor, run_id, changes)
+    return await run_in_threadpool(runs_edit.update_run, session, actor, run_id, changes, gs)
 
 
 @router.delete("/{run_id}", status_code=204)
