@@ -98,7 +98,7 @@ def test(
     from refcore.runner.cloud import load_cloud
     from refcore.runner.tempest import Workspace, find_tempest
     from refcore.runner.tempest import install_tempest as install
-    from refcore.runner.testrun import plan_run, read_tests_file
+    from refcore.runner.testrun import check_resumable, plan_run, read_tests_file
 
     if key is not None and (upload_url is None or v2):
         raise click.UsageError("--key signs a v1 upload: give --upload URL (without --v2)")
@@ -106,6 +106,8 @@ def test(
     guideline = load(guidelines_source)[guideline_id]
     guideline.target(target)
     cloud = load_cloud(cloud_name)
+    if resume is not None:  # refused before anything touches the cloud
+        check_resumable(resume, guideline.id, target)
     if resume is not None and workspace is None:
         workspace = resume.absolute().parent.parent  # <workspace>/runs/<time>
     ws = Workspace((workspace or _default_workspace()).absolute())

@@ -13,7 +13,7 @@ PATH = click.Path(dir_okay=False, path_type=Path)
 
 
 @click.command()
-@click.argument("run_file", metavar="RUN", type=PATH)
+@click.argument("run_files", metavar="RUN...", type=PATH, nargs=-1, required=True)
 @click.option(
     "--server", "server_url", required=True, metavar="URL", help="The refcore/RefStack server."
 )
@@ -24,7 +24,7 @@ PATH = click.Path(dir_okay=False, path_type=Path)
 @click.option("--format", "fmt", default=None, help="Force the results format (default: detect).")
 @click.option("--json", "as_json", is_flag=True, help="Print the server's answer as JSON.")
 def upload(
-    run_file: Path,
+    run_files: tuple[Path, ...],
     server_url: str,
     cpid: str | None,
     duration_seconds: int | None,
@@ -38,6 +38,11 @@ def upload(
     v1 (default) sends the passed tests exactly as refstack-client does, signed
     with --key (register the key on your profile first: `refcore sign KEY`).
     --v2 sends the file itself, so failures and skips are kept.
+
+    Several RUNs of one cloud are merged first, as `refcore report RUN1 RUN2`
+    does (a test passed in any run counts as passed, every outcome kept); with
+    --v2 they must be subunit v2 streams, sent as one with the later runs
+    tagged as re-runs.
     """
     from refcore.client import RefcoreClient
     from refcore.client.body import load_private_key, refstack_body, refstack_results, sign_body
@@ -45,12 +50,27 @@ def upload(
 
     if key is not None and v2:
         raise click.UsageError("--key signs a v1 upload; v2 uploads are not signed")
-    run = read_run(run_file, format=fmt)
+    from refcore.core.reruns import merge_runs
+
+    runs = [read_run(f, format=fmt) for f in run_files]
+    run = merge_runs(runs)
+    run_file = " + ".join(str(f) for f in run_files)
     cpid = cpid or run.cpid
     duration = duration_seconds if duration_seconds is not None else run.duration_seconds
+    payload = run_files[0].read_bytes() if v2 and len(runs) == 1 else b""
+    if v2 and len(runs) > 1:
+        from refcore.runner.streams import chain_runs
+
+        others = [str(f) for f, r in zip(run_files, runs, strict=True) if r.format != "subunit2"]
+        if others:
+            raise click.UsageError(
+                f"--v2 with several runs sends one subunit v2 stream: {', '.join(others)} "
+                "is not subunit v2"
+            )
+        payload = chain_runs([f.read_bytes() for f in run_files])
     with RefcoreClient(server_url) as client:
         if v2:
-            done = client.post_run_v2(run_file.read_bytes(), cpid=cpid, duration_seconds=duration)
+            done = client.post_run_v2(payload, cpid=cpid, duration_seconds=duration)
         else:
             if not cpid:
                 raise click.UsageError(f"{run_file} names no cloud: give --cpid")

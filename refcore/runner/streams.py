@@ -16,9 +16,9 @@ from typing import Any
 import subunit
 import testtools
 
-from refcore.core.results import ATTEMPT_TAG
+from refcore.core.results import ATTEMPT_TAG, attempt_of
 
-__all__ = ["FINAL", "finished_tests", "keep_finished", "tag_attempt"]
+__all__ = ["FINAL", "chain_runs", "finished_tests", "keep_finished", "tag_attempt"]
 
 #: subunit statuses that end a test
 FINAL = frozenset({"success", "fail", "skip", "xfail", "uxsuccess"})
@@ -30,11 +30,14 @@ class _Rewrite(testtools.StreamResult):
         out: io.BytesIO,
         keep: Callable[[str], bool],
         tags: frozenset[str] = frozenset(),
+        shift: int = 0,
     ) -> None:
         super().__init__()
         self.writer = subunit.StreamResultToBytes(out)
         self.keep = keep
         self.tags = tags
+        #: attempt N of this stream becomes attempt N + shift
+        self.shift = shift
 
     def status(  # type: ignore[override]  # python-subunit calls it with keywords only
         self,
@@ -47,6 +50,10 @@ class _Rewrite(testtools.StreamResult):
         if test_id is None or test_id == "subunit.parser" or not self.keep(test_id):
             return
         tags = set(test_tags or ()) | self.tags if self.tags else test_tags
+        if self.shift:
+            attempt = attempt_of(tags or ()) + self.shift
+            tags = {t for t in tags or () if not t.startswith(ATTEMPT_TAG)}
+            tags.add(f"{ATTEMPT_TAG}{attempt}")
         self.writer.status(
             test_id=test_id,
             test_status=test_status,
@@ -95,4 +102,31 @@ def tag_attempt(data: bytes, attempt: int) -> bytes:
     follow the first attempt in one file (see :mod:`refcore.core.reruns`)."""
     out = io.BytesIO()
     _walk(data, _Rewrite(out, lambda _id: True, frozenset({f"{ATTEMPT_TAG}{attempt}"})))
+    return out.getvalue()
+
+
+class _Attempts(testtools.StreamResult):
+    def __init__(self) -> None:
+        super().__init__()
+        self.highest = 1
+
+    def status(self, test_tags: set[str] | None = None, **_: Any) -> None:  # type: ignore[override]
+        if test_tags:
+            self.highest = max(self.highest, attempt_of(test_tags))
+
+
+def chain_runs(streams: list[bytes]) -> bytes:
+    """Several subunit v2 runs of one cloud as one stream, each later run's attempts
+    numbered after the earlier ones' (a run with re-runs keeps them in order), so the
+    merge rule of :mod:`refcore.core.reruns` applies when it is read."""
+    out = io.BytesIO()
+    shift = 0
+    for data in streams:
+        counter = _Attempts()
+        _walk(data, counter)
+        if shift == 0:
+            out.write(data)
+        else:
+            _walk(data, _Rewrite(out, lambda _id: True, shift=shift))
+        shift += counter.highest
     return out.getvalue()

@@ -53,7 +53,15 @@ from .streams import keep_finished, tag_attempt
 from .tempest import ResultCallback, TempestInstall, Workspace
 from .tempest_conf import render_tempest_conf, swift_info
 
-__all__ = ["Plan", "Outcome", "plan_run", "execute", "select_tests", "read_tests_file"]
+__all__ = [
+    "Plan",
+    "Outcome",
+    "plan_run",
+    "execute",
+    "check_resumable",
+    "select_tests",
+    "read_tests_file",
+]
 
 #: (attempt, the ids it runs, the run directory): called before each attempt starts
 AttemptCallback = Callable[[int, list[str], Path], None]
@@ -316,7 +324,7 @@ def execute(
         }
     else:
         run_dir = resume
-        state = _resumable(resume, plan)
+        state = check_resumable(resume, plan.guideline.id, plan.target)
         started_at = datetime.fromisoformat(state["started_at"])
         load_list = (resume / "load-list.txt").read_text(encoding="utf-8").split()
         state["state"] = "running"
@@ -383,16 +391,18 @@ def execute(
     return outcome
 
 
-def _resumable(run_dir: Path, plan: Plan) -> dict[str, Any]:
+def check_resumable(run_dir: Path, guideline_id: str, target: str) -> dict[str, Any]:
+    """The state of an interrupted run directory, or RunnerError saying why it cannot
+    be resumed (not a run directory, another guideline or target, finished)."""
     try:
         state = json.loads((run_dir / "plan.json").read_text(encoding="utf-8"))
         (run_dir / "load-list.txt").stat()
     except (OSError, ValueError):
         raise RunnerError(f"{run_dir} is not a refcore run directory (no plan.json)") from None
-    if (state.get("guideline"), state.get("target")) != (plan.guideline.id, plan.target):
+    if (state.get("guideline"), state.get("target")) != (guideline_id, target):
         raise RunnerError(
             f"{run_dir} is a run of {state.get('guideline')}/{state.get('target')}, "
-            f"not {plan.guideline.id}/{plan.target}"
+            f"not {guideline_id}/{target}"
         )
     if state.get("state") == "done":
         raise RunnerError(f"{run_dir} is finished: nothing to resume")

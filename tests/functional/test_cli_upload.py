@@ -106,3 +106,41 @@ def test_upload_bad_input(live_server, subunit_sample, tmp_path):  # type: ignor
     assert p.returncode == 2 and p.stderr.startswith("error: ") and "junk" in p.stderr
     p = refcore("upload", str(subunit_sample), "--server", "http://127.0.0.1:9", "--cpid", "x")
     assert p.returncode == 2 and "upload to http://127.0.0.1:9 failed" in p.stderr
+
+
+def test_v2_upload_of_several_runs_merges_them(live_server, http, tmp_path):  # type: ignore[no-untyped-def]
+    """Two runs of one cloud (the second with a re-run of its own) sent as one stream:
+    the server stores the merged outcomes, what the failed attempts said kept."""
+    from tests.subunit_streams import stream
+
+    a, b, c = (f"tempest.api.object_storage.test_x.T.test_{n}[id-{n}]" for n in "abc")
+    first = tmp_path / "first.subunit"
+    first.write_bytes(stream([(a, "fail"), (b, "success"), (c, "fail")], reason="503"))
+    second = tmp_path / "second.subunit"
+    second.write_bytes(
+        stream([(a, "fail"), (c, "fail")], reason="again")
+        + stream([(a, "success")], tags={"refcore-attempt-2"})
+    )
+    p = refcore("upload", str(first), str(second), "--server", live_server.url, "--v2", "--json")
+    assert p.returncode == 0, p.stderr
+    answer = json.loads(p.stdout)
+    assert answer["counts"]["pass"] == 2 and answer["counts"]["fail"] == 1
+    # a passed list cannot be chained into one v2 stream: one line, exit 2
+    passed = tmp_path / "passed.txt"
+    passed.write_text(a.split("[")[0] + "\n")
+    p = refcore("upload", str(first), str(passed), "--server", live_server.url, "--v2")
+    assert p.returncode == 2 and "is not subunit v2" in p.stderr
+
+
+def test_chained_runs_number_their_attempts_after_each_other(tmp_path):  # type: ignore[no-untyped-def]
+    from refcore.core.results import parse_run
+    from refcore.core.runs import Outcome
+    from refcore.runner.streams import chain_runs
+    from tests.subunit_streams import stream
+
+    t = "tempest.api.object_storage.test_x.T.test_a"
+    one = stream([(t, "fail")]) + stream([(t, "fail")], tags={"refcore-attempt-2"})
+    two = stream([(t, "fail")]) + stream([(t, "success")], tags={"refcore-attempt-2"})
+    merged = parse_run(chain_runs([one, two])).get(t)
+    assert merged is not None and merged.outcome is Outcome.PASS
+    assert merged.attempts == (Outcome.FAIL, Outcome.FAIL, Outcome.FAIL, Outcome.PASS)

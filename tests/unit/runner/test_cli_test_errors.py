@@ -82,3 +82,40 @@ def test_bad_clouds_entry(env: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
         *("--guideline", "2020.06", "--target", "object", "--cloud", "no-such-cloud"),
     )
     assert "cloud 'no-such-cloud' not found" in err
+
+
+def test_bad_resume_directory(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Refused before the cloud is asked anything (its Keystone here does not answer)."""
+    base = ("--guideline", "2020.06", "--target", "object", "--tempest", str(env))
+    not_a_run = tmp_path / "somewhere"
+    not_a_run.mkdir()
+    assert "not a refcore run directory" in _run(capsys, *base, "--resume", str(not_a_run))
+    run_dir = tmp_path / "ws" / "runs" / "20261203T000000Z"
+    run_dir.mkdir(parents=True)
+    (run_dir / "load-list.txt").write_text("tempest.api.a.B.test_c\n")
+    (run_dir / "plan.json").write_text(
+        '{"guideline": "2020.06", "target": "platform", "state": "interrupted"}'
+    )
+    assert "is a run of 2020.06/platform, not 2020.06/object" in _run(
+        capsys, *base, "--resume", str(run_dir)
+    )
+    (run_dir / "plan.json").write_text(
+        '{"guideline": "2020.06", "target": "object", "state": "done"}'
+    )
+    assert "nothing to resume" in _run(capsys, *base, "--resume", str(run_dir))
+
+
+def test_bad_selection_and_override_files(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ("--guideline", "2020.06", "--target", "object", "--tempest", str(env))
+    override = tmp_path / "override.ini"
+    override.write_text("no section = here\n")
+    assert "not an ini file" in _run(capsys, *base, "--tempest-conf-override", str(override))
+    assert "cannot read" in _run(capsys, *base, "--tests", str(tmp_path / "missing.txt"))
+    with pytest.raises(SystemExit) as exc:  # click's own usage error
+        main(["test", *base, "--rerun-failed", "11"])
+    assert exc.value.code == 2
+    assert "'--rerun-failed': 11 is not in the range 0<=x<=10" in capsys.readouterr().err
