@@ -289,12 +289,10 @@ def describe_teams(
         ).where(StakeholderMember.team_id.in_(ids))
     ):
         members[team_id].append((contributor, bool(confirmed)))
-    names = dict(
+    names: dict[int, str | None] = dict(
         session.execute(
             select(User.id, User.fullname).where(User.id.in_({r.user_id for r in rows}))
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     me = contributor_id(session, actor)
     return [
@@ -391,7 +389,7 @@ def declared(session: Session) -> dict[str, str]:
         .join(StakeholderTeam, StakeholderTeam.id == StakeholderMember.team_id)
         .order_by(StakeholderTeam.id)
     )
-    found = dict(rows.tuples().all())
+    found: dict[str, str] = dict(rows.all())
     _declared_cache[url] = (sig, found)
     return found
 
