@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from refcore.errors import Conflict, Forbidden, InvalidInput, NotFound
+from refcore.services import audit
 from refcore.services.accounts import FOUNDATION, OFFICIAL_VENDOR, PRIVATE_VENDOR, Actor
 from refcore.services.fields import optional_text, required_text
 from refcore.storage.models import Organization, OrgMember, Product, ProductVersion, Run, User
@@ -123,6 +124,15 @@ def create_product(session: Session, actor: Actor, body: dict[str, Any]) -> str:
                 created_by=actor.user_id,
             )
         )
+    audit.record(
+        session,
+        actor,
+        "create",
+        "product",
+        product.id,
+        org_id=org_id,
+        after={"name": product.name, "product_type": product_type, "version": version},
+    )
     session.commit()
     return product.id
 
@@ -172,6 +182,7 @@ def update_product(
     session: Session, actor: Actor, product_id: str, changes: dict[str, Any]
 ) -> dict[str, Any]:
     product = _managed(session, actor, product_id)
+    before = _state(product)
     if "name" in changes:
         product.name = required_text(changes, "name")
     for key in ("description", "product_ref_id"):
@@ -188,8 +199,33 @@ def update_product(
                     "Forbidden.", errors=["only an official vendor's products can be public"]
                 )
         product.public = public
+    if _state(product) != before:
+        audit.record(
+            session,
+            actor,
+            "update",
+            "product",
+            product.id,
+            org_id=product.organization_id,
+            before=before,
+            after=_state(product),
+        )
     session.commit()
     return get_product(session, actor, product_id)
+
+
+def _state(product: Product) -> dict[str, Any]:
+    return {
+        "name": product.name,
+        "description": product.description,
+        "product_ref_id": product.product_ref_id,
+        "properties": product.properties,
+        "public": product.public,
+    }
+
+
+def _org_of(session: Session, row: ProductVersion) -> str | None:
+    return session.scalar(select(Product.organization_id).where(Product.id == row.product_id))
 
 
 def _has_runs(session: Session, version_ids: Any) -> bool:
@@ -203,6 +239,15 @@ def delete_product(session: Session, actor: Actor, product_id: str) -> None:
         raise InvalidInput(
             "Unable to delete. There are still tests associated to versions of this product."
         )
+    audit.record(
+        session,
+        actor,
+        "delete",
+        "product",
+        product.id,
+        org_id=product.organization_id,
+        before=_state(product),
+    )
     session.delete(product)
     session.commit()
 
@@ -234,6 +279,15 @@ def create_version(
         created_by=actor.user_id,
     )
     session.add(row)
+    audit.record(
+        session,
+        actor,
+        "create",
+        "version",
+        row.id,
+        org_id=product.organization_id,
+        after={"product_id": product.id, "version": version, "cpid": row.cpid},
+    )
     try:
         session.commit()
     except IntegrityError:
@@ -257,7 +311,19 @@ def update_version(
 ) -> dict[str, Any]:
     row = _managed_version(session, actor, product_id, version_id)
     if "cpid" in body:
+        before = row.cpid
         row.cpid = optional_text(body, "cpid")
+        if row.cpid != before:
+            audit.record(
+                session,
+                actor,
+                "update",
+                "version",
+                row.id,
+                org_id=_org_of(session, row),
+                before={"cpid": before},
+                after={"cpid": row.cpid},
+            )
     session.commit()
     return _version_dict(row)
 
@@ -270,5 +336,14 @@ def delete_version(session: Session, actor: Actor, product_id: str, version_id: 
         )
     if _has_runs(session, [row.id]):
         raise InvalidInput("Unable to delete. There are still tests associated to this version.")
+    audit.record(
+        session,
+        actor,
+        "delete",
+        "version",
+        row.id,
+        org_id=_org_of(session, row),
+        before={"product_id": row.product_id, "version": row.version, "cpid": row.cpid},
+    )
     session.delete(row)
     session.commit()

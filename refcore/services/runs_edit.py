@@ -80,10 +80,22 @@ def set_meta(session: Session, actor: Actor, run_id: str, key: str, value: str) 
     """Add or change ``shared``/``guideline``/``target`` (the value is the raw body)."""
     run = _editable(session, actor, run_id, key, "add/alter a new metadata key")
     row = session.get(RunMeta, (run.id, key))
+    before = row.value if row is not None else None
     if row is None:
         session.add(RunMeta(run_id=run.id, key=key, value=value))
     else:
         row.value = value
+    if before != value:
+        audit.record(
+            session,
+            actor,
+            "set_meta",
+            "run",
+            run.id,
+            org_id=version_org(session, run),
+            before={key: before},
+            after={key: value},
+        )
     if key == "shared":
         run.shared, run.listed = True, True
     session.commit()
@@ -91,9 +103,21 @@ def set_meta(session: Session, actor: Actor, run_id: str, key: str, value: str) 
 
 def delete_meta(session: Session, actor: Actor, run_id: str, key: str) -> None:
     run = _editable(session, actor, run_id, key, "delete a metadata key")
+    row = session.get(RunMeta, (run.id, key))
+    before = row.value if row is not None else None
     done = session.execute(delete(RunMeta).where(RunMeta.run_id == run.id, RunMeta.key == key))
     if not done.rowcount:  # type: ignore[attr-defined]
         raise NotFound(f"Metadata key {key} not found for test run {run.id}")
+    audit.record(
+        session,
+        actor,
+        "delete_meta",
+        "run",
+        run.id,
+        org_id=version_org(session, run),
+        before={key: before},
+        after=None,
+    )
     if key == "shared":
         run.shared, run.listed = False, run.owner_id is None
     session.commit()
@@ -140,6 +164,17 @@ def update_run(
             if not actor.admin_of(org):
                 raise Forbidden("Forbidden.")
             version_id = str(version_id)
+        if version_id != run.product_version_id:
+            audit.record(
+                session,
+                actor,
+                "associate",
+                "run",
+                run.id,
+                org_id=version_org(session, run) if version_id is None else org,
+                before={"product_version_id": run.product_version_id},
+                after={"product_version_id": version_id},
+            )
         run.product_version_id = version_id
     if "verification_status" in changes:
         if role != FOUNDATION:

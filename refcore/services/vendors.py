@@ -88,6 +88,15 @@ def create_vendor(session: Session, actor: Actor, name: str, description: str | 
     session.add(org)
     session.flush()
     session.add(OrgMember(org_id=org.id, user_id=actor.user_id))
+    audit.record(
+        session,
+        actor,
+        "create",
+        "vendor",
+        org.id,
+        org_id=org.id,
+        after={"name": org.name, "type": org.type},
+    )
     session.commit()
     return org.id
 
@@ -121,6 +130,7 @@ def update_vendor(
     session: Session, actor: Actor, vendor_id: str, changes: dict[str, Any]
 ) -> dict[str, Any]:
     org = _admin(session, actor, vendor_id)
+    before = {"name": org.name, "description": org.description, "properties": org.properties}
     if "name" in changes and changes["name"] != org.name:
         if org.type == OFFICIAL_VENDOR and not actor.is_foundation:
             raise Forbidden("Name change for an official vendor is not allowed.")
@@ -133,6 +143,11 @@ def update_vendor(
         org.description = optional_text(changes, "description")
     if "properties" in changes:
         org.properties = json.dumps(changes["properties"])
+    after = {"name": org.name, "description": org.description, "properties": org.properties}
+    if after != before:
+        audit.record(
+            session, actor, "update", "vendor", org.id, org_id=org.id, before=before, after=after
+        )
     session.commit()
     return get_vendor(session, actor, vendor_id)
 
@@ -146,6 +161,15 @@ def delete_vendor(session: Session, actor: Actor, vendor_id: str) -> None:
         raise InvalidInput(
             "Unable to delete. There are still tests associated to versions of this vendor's products."
         )
+    audit.record(
+        session,
+        actor,
+        "delete",
+        "vendor",
+        org.id,
+        org_id=org.id,
+        before={"name": org.name, "type": org.type},
+    )
     session.delete(org)
     session.commit()
 

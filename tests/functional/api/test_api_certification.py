@@ -243,8 +243,31 @@ def test_storage_flow_from_request_to_public_record(
     assert revoke["before"] == {"revoked": False}
     assert revoke["after"] == {"revoked": True, "reason": "trademark agreement lapsed"}
     # the vendor sees their own trail, a stranger nothing of it, anonymous nobody's
+    # the vendor's own objects: product, version, the run's claim and its association
+    pid = http.get(f"/v2/certifications/{cert_id}").json()["product"]["id"]
+    assert (
+        http.put(
+            f"/v1/products/{pid}", json={"description": "object storage"}, headers=bearer(vendor)
+        ).status_code
+        == 200
+    )
+    r = http.put(
+        f"/v1/results/{run_id}", json={"product_version_id": version}, headers=bearer(vendor)
+    )
+    assert r.status_code == 201, r.text
+    r = http.post(f"/v1/results/{run_id}/meta/guideline", content="2020.06", headers=bearer(vendor))
+    assert r.status_code == 201, r.text
     own = http.get("/v2/audit", headers=bearer(vendor)).json()
     assert {e["object_id"] for e in own} >= {rid, cert_id}
+    steps = {(e["action"], e["object_type"], e["object_id"]) for e in own}
+    assert {
+        ("create", "product", pid),
+        ("update", "product", pid),
+        ("associate", "run", run_id),
+        ("set_meta", "run", run_id),
+    } <= steps
+    claim = next(e for e in own if e["action"] == "set_meta" and e["object_id"] == run_id)
+    assert (claim["before"], claim["after"]) == ({"guideline": None}, {"guideline": "2020.06"})
     assert not {e["object_id"] for e in http.get("/v2/audit", headers=bearer(stranger)).json()} & {
         rid,
         cert_id,

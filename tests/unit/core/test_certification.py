@@ -60,3 +60,42 @@ def test_status_at_a_moment() -> None:
     assert at(datetime(2020, 3, 1), revoked_at=revoked)[0] is Status.REVOKED
     # a current guideline and no date: open-ended
     assert at(datetime(2090, 1, 1), guideline_out=None) == (Status.VALID, None)
+
+
+def test_recent_and_signed_follow_the_foundations_rules(guidelines, samples_dir) -> None:  # type: ignore[no-untyped-def]
+    from refcore.core.certification import Evidence, Rules, pre_checks
+    from refcore.core.profiles import Profile
+    from refcore.core.results import parse_run
+
+    run = parse_run((samples_dir / "refstack-client" / "upload-body.json").read_bytes(), source="s")
+    profile = Profile.from_dict(
+        {
+            "vendor": "V",
+            "product": "P",
+            "kind": "public-cloud",
+            "release": "victoria",
+            "programs": ["object"],
+            "obligations": {"foundation_member": True, "trademark_agreement": True},
+        }
+    )
+    now = datetime(2026, 12, 1)
+
+    def check(created: datetime, signed: bool, rules: Rules) -> dict[str, bool]:
+        checks, _ = pre_checks(
+            guidelines,
+            guidelines["2020.06"],
+            "object",
+            profile,
+            [Evidence("r", run, created, signed)],
+            certified_targets=(),
+            now=now,
+            rules=rules,
+        )
+        return {c.name: c.passed for c in checks}
+
+    fresh = check(now - timedelta(days=30), False, Rules(365, False))
+    assert fresh["run_meets_claim"] and fresh["run_recent"] and fresh["run_signed"]
+    assert not fresh["declaration_complete"]  # keystone and swift not declared
+    assert not check(now - timedelta(days=366), False, Rules(365, False))["run_recent"]
+    assert not check(now, False, Rules(365, True))["run_signed"]
+    assert check(now, True, Rules(365, True))["run_signed"]
