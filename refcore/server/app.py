@@ -19,6 +19,7 @@ from refcore.server import access_log, apidocs
 from refcore.server.api import ROUTERS
 from refcore.server.deps import AppState
 from refcore.server.errors import install_error_handlers
+from refcore.server.head import HeadAsGet
 from refcore.server.headers import SecurityHeaders
 from refcore.server.hosts import TrustedHosts
 from refcore.server.limits import BodyLimit
@@ -35,10 +36,11 @@ log = logging.getLogger("refcore.server")
 class RefcoreApp(FastAPI):
     """FastAPI with layers outside its whole middleware stack, so that they also see the
     answers of the 500 handler (which sits outside ``add_middleware``'s): the security
-    headers, then the ``Host`` check (a refused name reaches nothing else)."""
+    headers, then the ``Host`` check (a refused name reaches nothing else), then ``HEAD``
+    answered as ``GET`` without its body."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        stack = super().build_middleware_stack()
+        stack = HeadAsGet(super().build_middleware_stack())
         settings: Settings = self.state.refcore.settings
         stack = TrustedHosts(stack, allowed=settings.trusted_hosts)
         return SecurityHeaders(stack, https=settings.cookies_https_only)
