@@ -109,6 +109,10 @@ def test_compute_2020_06_on_the_platform_sandbox(
     proc = _refcore(
         *("test", "--cloud", "refcore-sandbox", "--guideline", "2020.06", "--target", "compute"),
         *("--tempest", str(platform["tempest"]), "--workspace", str(workspace)),
+        # what `sandbox up` prints for the compute program: its image file, its external
+        # network, and the settings a fake hypervisor needs (no SSH into guests)
+        *("--image", str(platform["image"]), "--network", "public"),
+        *("--tempest-conf-override", str(platform["tempest_overrides"])),
         env=platform["env"],  # type: ignore[arg-type]
     )
     result = json.loads(next((workspace / "runs").glob("*/result.json")).read_text())

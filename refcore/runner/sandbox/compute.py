@@ -250,6 +250,7 @@ class ComputeSetup:
         conf = self._write(d / "cinder.conf", cc.cinder_conf(self.ctx, venv))
         self._paste("cinder", "api-paste.ini", d)
         self._paste("cinder", "resource_filters.json", d)
+        plugins.install_cinder_driver(self.box.venvs.site_packages("cinder"))
         manage = self.box.venvs.bin("cinder", "cinder-manage")
         self._once(
             d / ".synced",

@@ -254,7 +254,7 @@ resource_query_filters_file = {cinder / "resource_filters.json"}
 connection = {ctx.databases["cinder"]}
 
 [fake]
-volume_driver = cinder.tests.fake_driver.FakeLoggingVolumeDriver
+volume_driver = refcore_sandbox_cinder.RefcoreFakeVolumeDriver
 volume_backend_name = fake
 
 [cinder_sys_admin]

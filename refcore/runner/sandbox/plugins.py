@@ -10,13 +10,18 @@ text here: they import Nova and Neutron, which refcore itself never does).
   group ``neutron.ml2.mechanism_drivers`` (a dist-info of its own in the venv): binds the
   first segment with vif_type ``ovs`` and status ACTIVE, since no in-tree driver binds a
   port without an agent.
+* ``refcore_sandbox_cinder.RefcoreFakeVolumeDriver``: Cinder's
+  ``FakeLoggingVolumeDriver`` (no block device) whose volume -> image copy uploads
+  placeholder bytes and whose image -> volume copy writes nothing: the fake one opens a
+  ``/dev/mapper`` path that does not exist (upload to image fails with
+  FileNotFoundError).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["install_neutron_driver", "install_nova_driver"]
+__all__ = ["install_cinder_driver", "install_neutron_driver", "install_nova_driver"]
 
 NOVA_DRIVER = '''"""refcore sandbox: Nova's fake driver with snapshots that finish."""
 
@@ -70,6 +75,25 @@ class RefcoreFakeMechanismDriver(api.MechanismDriver):
             return
 '''
 
+CINDER_DRIVER = '''"""refcore sandbox: Cinder's fake volume driver with image copies that finish."""
+
+import io
+
+from cinder.tests import fake_driver
+
+PLACEHOLDER = b"refcore-sandbox volume image\\n" * 64
+
+
+class RefcoreFakeVolumeDriver(fake_driver.FakeLoggingVolumeDriver):
+    def copy_volume_to_image(self, context, volume, image_service, image_meta):
+        image_service.update(context, image_meta["id"], {}, io.BytesIO(PLACEHOLDER))
+
+    def copy_image_to_volume(
+        self, context, volume, image_service, image_id, disable_sparse=False
+    ):
+        image_service.show(context, image_id)  # it must exist; there is no disk to write
+'''
+
 _DIST = "refcore_sandbox_neutron-1.0.dist-info"
 
 
@@ -93,3 +117,7 @@ def install_neutron_driver(site_packages: Path) -> None:
         f"refcore_sandbox_neutron.py,,\n{_DIST}/METADATA,,\n{_DIST}/entry_points.txt,,\n"
         f"{_DIST}/top_level.txt,,\n{_DIST}/RECORD,,\n"
     )
+
+
+def install_cinder_driver(site_packages: Path) -> None:
+    (site_packages / "refcore_sandbox_cinder.py").write_text(CINDER_DRIVER)

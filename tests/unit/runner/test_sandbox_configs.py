@@ -47,7 +47,7 @@ def test_each_option_is_in_its_section(tmp_path: Path) -> None:
         assert nova[section]["password"] == "pw", section
     cinder = _parse(cc.cinder_conf(ctx, tmp_path / "venv"))
     assert cinder["DEFAULT"]["enabled_backends"] == "fake"
-    assert cinder["fake"]["volume_driver"].endswith("FakeLoggingVolumeDriver")
+    assert cinder["fake"]["volume_driver"] == "refcore_sandbox_cinder.RefcoreFakeVolumeDriver"
     placement = _parse(cc.placement_conf(ctx))
     assert placement["placement_database"]["connection"].endswith("x_placement")
     assert placement["keystone_authtoken"]["memcached_servers"] == "127.0.0.1:11211"

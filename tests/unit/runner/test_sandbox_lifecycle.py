@@ -226,3 +226,31 @@ def test_cli_errors_are_one_line(tmp_path: Path) -> None:
     wrong = _cli(["sandbox", "up", "--program", "dns"], tmp_path)
     assert wrong.returncode == 2 and "'dns' is not one of" in wrong.stderr
     assert main is not None
+
+
+def test_a_service_whose_worker_keeps_dying_fails_its_wait_with_its_error(
+    tmp_path: Path,
+) -> None:
+    """gunicorn's master lives on while its worker dies at start: the wait names the
+    service's own error from this start's log, not an older one."""
+    box = _box(tmp_path, _ports())
+    log = box.root / "logs" / "neutron.log"
+    log.parent.mkdir(parents=True)
+    log.write_text(
+        "ERROR: an error of the previous start\n[ERROR] Worker (pid:7) exited with code 1\n"
+    )
+    script = (
+        "import sys, time; print('ERROR: Neutron core_plugin not configured!'); "
+        "print('[2026] [1] [ERROR] Worker (pid:2) exited with code 1'); "
+        "sys.stdout.flush(); time.sleep(60)"
+    )
+    box._start("neutron", [sys.executable, "-c", script], None)
+    try:
+        with pytest.raises(RunnerError) as caught:
+            box._wait_http("neutron", f"http://127.0.0.1:{box.ports.neutron}/")
+        assert str(caught.value) == (
+            "sandbox neutron does not start: ERROR: Neutron core_plugin not configured! "
+            f"(log: {log})"
+        )
+    finally:
+        assert box.down() == ["neutron"]
