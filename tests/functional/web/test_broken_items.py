@@ -38,7 +38,7 @@ def test_claim_form_offers_the_claimed_guidelines_targets(web, visit) -> None:  
     wrong = owner.post(
         f"/results/{run}/guideline",
         data={"csrf": owner.csrf(f"/results/{run}"), "claim": "dns.2020.06 compute"},
-        headers={"Referer": f"http://testserver/results/{run}"},
+        headers={"Referer": f"http://localhost/results/{run}"},
     )
     assert wrong.status_code == 400 and f'href="/results/{run}"' in wrong.text
 

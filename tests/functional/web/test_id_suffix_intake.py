@@ -101,7 +101,7 @@ def test_browser_file_upload_lands_on_the_report(visit, storage_names) -> None: 
         "/results/upload",
         data={"csrf": token},
         files={"run_file": ("storage.json", body.encode(), "application/json")},
-        headers={"Referer": "http://testserver/results/upload"},
+        headers={"Referer": "http://localhost/results/upload"},
         follow_redirects=False,
     )
     assert r.status_code == 303, r.text[-400:]
