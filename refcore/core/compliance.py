@@ -224,6 +224,8 @@ class ComplianceReport:
     figures: dict[str, float | int | bool]
     refstack_by_status: dict[str, StatusSummary]
     refstack_figures: dict[str, float | int | bool]
+    #: how many tests the run holds (0 when not known)
+    run_tests: int = 0
 
     @property
     def meets(self) -> bool:
@@ -258,6 +260,80 @@ class ComplianceReport:
         """(capability, test) for every test that passed only on another attempt."""
         return [(c.name, t) for c in self.capabilities for t in c.tests if t.passed_after_retry]
 
+    @property
+    def found_tests(self) -> tuple[int, int]:
+        """(tests of the guideline's target that the run holds under any name or id,
+        tests of the target): distinct names, whatever their outcome."""
+        found: set[str] = set()
+        every: set[str] = set()
+        for c in self.capabilities:
+            for t in c.tests:
+                every.add(t.test.name)
+                if t.state is not TestState.NOT_RUN:
+                    found.add(t.test.name)
+        return len(found), len(every)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Loud words when the run holds none, or very few (under a tenth), of the
+        target's tests: usually names the matcher could not read, not a cloud failing."""
+        found, every = self.found_tests
+        if not every or not self.run_tests:
+            return []
+        where = f"{self.guideline} {self.target}"
+        if found == 0:
+            return [
+                f"None of the {every} tests of {where} is in this run of {self.run_tests} "
+                "tests: check that the run holds Tempest's full test names (with or without "
+                "their [id-...] suffix) and that it was run for this program"
+            ]
+        if found * 10 < every:
+            return [
+                f"Only {found} of the {every} tests of {where} are in this run of "
+                f"{self.run_tests} tests: was it run for another program, or are names missing?"
+            ]
+        return []
+
+    @property
+    def required_capabilities(self) -> dict[str, int]:
+        """How many required capabilities the run meets, of how many."""
+        required = [c for c in self.capabilities if c.status == "required"]
+        return {"met": sum(1 for c in required if c.met), "total": len(required)}
+
+    @property
+    def distinct_required_tests(self) -> dict[str, int]:
+        """Required tests counted once each (``by_status`` counts a test once per
+        capability listing it, as RefStack does)."""
+        every: set[str] = set()
+        passed: set[str] = set()
+        for c in self.capabilities:
+            if c.status != "required":
+                continue
+            for t in c.tests:
+                every.add(t.test.name)
+                if t.state is TestState.PASSED:
+                    passed.add(t.test.name)
+        return {"passed": len(passed), "total": len(every)}
+
+    @property
+    def projects(self) -> list[dict[str, Any]]:
+        """Per project (OpenStack service) of the target: distinct tests and how many
+        passed, with the pass rate in percent."""
+        tally: dict[str, dict[str, TestState]] = {}
+        for c in self.capabilities:
+            project = (c.capability.project if c.capability else None) or "other"
+            states = tally.setdefault(project, {})
+            for t in c.tests:
+                if states.get(t.test.name) is not TestState.PASSED:
+                    states[t.test.name] = t.state
+        rows = []
+        for project, states in sorted(tally.items()):
+            passed = sum(1 for st in states.values() if st is TestState.PASSED)
+            total = len(states)
+            percent = round(passed * 100 / total, 1) if total else 0.0
+            rows.append({"project": project, "passed": passed, "total": total, "percent": percent})
+        return rows
+
     def to_dict(self, *, tests: bool = True) -> dict[str, Any]:
         caps = [c.to_dict() for c in self.capabilities]
         if not tests:
@@ -275,6 +351,12 @@ class ComplianceReport:
             },
             "renamed_matches": self.renamed_matches,
             "passed_after_retry": len(self.passed_after_retry),
+            "found_tests": dict(zip(("found", "of"), self.found_tests, strict=True)),
+            "run_tests": self.run_tests,
+            "warnings": self.warnings,
+            "required_capabilities": self.required_capabilities,
+            "distinct_required_tests": self.distinct_required_tests,
+            "projects": self.projects,
             "capabilities": caps,
         }
 
@@ -396,7 +478,14 @@ def evaluate(
         caps.append(CapabilityReport(name, status, capability, verdicts))
     by_status, refstack = _summaries(caps)
     return ComplianceReport(
-        guideline.id, target, caps, by_status, _figures(by_status), refstack, _figures(refstack)
+        guideline.id,
+        target,
+        caps,
+        by_status,
+        _figures(by_status),
+        refstack,
+        _figures(refstack),
+        len(index.results),
     )
 
 

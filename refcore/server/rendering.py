@@ -37,6 +37,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("Certification requests", "/certification/requests", "user"),
     ("Review", "/review", "foundation"),
     ("Audit", "/audit", "user"),
+    ("Upload", "/results/upload", "all"),
 )
 
 
@@ -54,11 +55,26 @@ def _query(request: Request, **changes: Any) -> str:
 
 
 def _date(value: datetime | str | None) -> str:
-    if value is None:
+    """A time as stored (always UTC), with its time zone said."""
+    if value is None or value == "":
         return ""
     if isinstance(value, str):
-        return value[:19].replace("T", " ")
-    return value.strftime("%Y-%m-%d %H:%M")
+        return value[:19].replace("T", " ") + " UTC"
+    return value.strftime("%Y-%m-%d %H:%M") + " UTC"
+
+
+def _duration(seconds: float | int | None) -> str:
+    """``5105`` -> ``1 h 25 min``; ``185`` -> ``3 min 5 s``; ``42`` -> ``42 s``."""
+    if seconds is None:
+        return ""
+    total = int(round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    if minutes:
+        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+    return f"{secs} s"
 
 
 def _percent(value: float | int | None) -> str:
@@ -75,6 +91,7 @@ env = Environment(
 )
 env.filters["date"] = _date
 env.filters["percent"] = _percent
+env.filters["duration"] = _duration
 env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=2, sort_keys=True)
 env.globals["query"] = _query
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Annotated
@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from refcore.core.results import parse_run
-from refcore.core.runs import Outcome, TestRun
+from refcore.core.runs import Outcome, TestRun, split_test_id
 from refcore.errors import InvalidInput, Unauthorized
 from refcore.services.accounts import Actor, actor_for, key_owner
 from refcore.services.signatures import verify
@@ -88,7 +88,7 @@ def submit_v1(session: Session, upload: Upload, actor: Actor, *, allow_anonymous
     owner = _owner(session, upload, actor, allow_anonymous=allow_anonymous)
     return store_run(
         session,
-        _dedupe((t.name, t.uuid if isinstance(t.uuid, str) else "") for t in doc.results),
+        _dedupe(_v1_tests(doc.results)),
         owner=owner,
         cpid=doc.cpid,
         duration_seconds=doc.duration_seconds,
@@ -241,25 +241,36 @@ def _owner(session: Session, upload: Upload, actor: Actor, *, allow_anonymous: b
     return None
 
 
+def _v1_tests(results: Iterable[_V1Test]) -> Iterator[tuple[str, str]]:
+    """(name, uuid) of each v1 result, Tempest's ``[id-<uuid>,...]`` suffix read as
+    every other intake path reads it (:func:`refcore.core.runs.split_test_id`): the
+    bare name is stored and the id in the suffix is the uuid when none is given."""
+    for t in results:
+        given = t.uuid if isinstance(t.uuid, str) else ""
+        if "[" not in t.name:
+            yield t.name, given
+            continue
+        base, _attrs, attr_uuid = split_test_id(t.name)
+        yield base or t.name, given or attr_uuid or ""
+
+
 def _dedupe(items: Iterable[tuple[str, str]]) -> list[tuple[str, str, Outcome]]:
-    """Passed tests, exact repeats dropped; a name given twice with different uuids is
-    refused (RefStack: a 500)."""
+    """Passed tests, exact repeats dropped (a name once with its uuid and once without
+    keeps the uuid); a name given twice with different uuids is refused (RefStack: a 500)."""
     seen: dict[str, str] = {}
-    out: list[tuple[str, str, Outcome]] = []
-    passed = Outcome.PASS
     for name, uid in items:
         known = seen.get(name)
-        if known is not None:
-            if known != uid:
+        if known is not None and known != uid:
+            if known and uid:
                 raise InvalidInput(
                     f"Duplicate test name with different uuids in results: {name}",
-                    errors=[f"{name}: {known or '(none)'} and {uid or '(none)'}"],
+                    errors=[f"{name}: {known} and {uid}"],
                 )
-            continue
+            uid = known or uid
         seen[name] = uid
-        out.append((name, uid, passed))
     _check_names(seen)
-    return out
+    passed = Outcome.PASS
+    return [(name, uid, passed) for name, uid in seen.items()]
 
 
 def _check_names(names: Iterable[str]) -> None:

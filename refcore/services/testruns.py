@@ -7,18 +7,26 @@ import json
 
 from sqlalchemy.orm import Session
 
-from refcore.core.runs import TestResult, TestRun
+from refcore.core.runs import Outcome, TestResult, TestRun, split_test_id
 from refcore.storage import repositories as repo
 from refcore.storage.models import Run
 
 __all__ = ["load_testrun"]
 
 
+def _result(name: str, uuid: str, outcome: Outcome, reason: str | None) -> TestResult:
+    if "[" in name:  # stored before v1 uploads read Tempest's [id-...] suffix
+        base, attrs, attr_uuid = split_test_id(name)
+        if base:
+            return TestResult(base, outcome, uuid or attr_uuid or None, reason, attrs=attrs)
+    return TestResult(name, outcome, uuid or None, reason)
+
+
 def load_testrun(session: Session, run: Run) -> TestRun:
     """The stored run as the core's :class:`TestRun` (outcomes and reasons kept)."""
     tests, reasons_json = repo.run_tests(session, run.id)
     reasons = json.loads(reasons_json) if reasons_json else {}
-    results = [TestResult(n, o, u or None, reasons.get(n)) for n, u, o in tests]
+    results = [_result(n, u, o, reasons.get(n)) for n, u, o in tests]
     return TestRun.from_results(
         results, format=run.format, cpid=run.cpid, duration_seconds=run.duration_seconds
     )

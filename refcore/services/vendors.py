@@ -9,10 +9,10 @@ import json
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, exists, or_, select
+from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from refcore.errors import Forbidden, InvalidInput, NotFound
+from refcore.errors import Conflict, Forbidden, InvalidInput, NotFound
 from refcore.services import audit
 from refcore.services.accounts import (
     FOUNDATION,
@@ -34,6 +34,7 @@ from refcore.storage.models import (
 
 __all__ = [
     "add_vendor_user",
+    "can_publish_products",
     "create_vendor",
     "delete_vendor",
     "get_vendor",
@@ -45,6 +46,12 @@ __all__ = [
 ]
 
 _PUBLIC_TYPES = (FOUNDATION, OFFICIAL_VENDOR)
+
+
+def can_publish_products(vendor: dict[str, Any] | None) -> bool:
+    """Whether a vendor (as :func:`get_vendor` gives it) may have public products:
+    only official vendors (and the Foundation)."""
+    return vendor is not None and vendor.get("type") in _PUBLIC_TYPES
 
 
 def _load(session: Session, vendor_id: str) -> Organization:
@@ -253,9 +260,18 @@ def add_vendor_user(session: Session, actor: Actor, vendor_id: str, encoded_open
 
 
 def remove_vendor_user(session: Session, actor: Actor, vendor_id: str, encoded_openid: str) -> None:
+    """Remove an admin; a vendor keeps at least one (the last one is refused, 409)."""
     org = _admin(session, actor, vendor_id)
     user = user_by_openid(session, _decode_openid(encoded_openid))
-    if user is not None:
+    if user is not None and session.get(OrgMember, (org.id, user.id)) is not None:
+        admins = session.scalar(
+            select(func.count()).select_from(OrgMember).where(OrgMember.org_id == org.id)
+        )
+        if (admins or 0) <= 1:
+            raise Conflict(
+                f"{user.openid} is the only admin of {org.name}: a vendor must keep an admin; "
+                "add another admin first"
+            )
         session.execute(
             delete(OrgMember).where(OrgMember.org_id == org.id, OrgMember.user_id == user.id)
         )

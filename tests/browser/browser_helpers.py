@@ -96,3 +96,28 @@ def low_contrast(page: Any, selector: str, minimum: float = MIN_CONTRAST) -> lis
     """Elements matching ``selector`` whose text/background contrast is below ``minimum``."""
     found = page.evaluate(CONTRAST_JS, selector)
     return [f for f in found if f["ratio"] < minimum]
+
+
+#: axe-core from npm (tests/browser/package.json; CI runs ``npm ci --prefix tests/browser``)
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """axe-core's violations of the given impacts on the page, one line each. axe is
+    evaluated through the DevTools protocol, so a strict Content-Security-Policy on the
+    page does not stop it (and the page needs no inline script for it)."""
+    assert AXE.is_file(), f"{AXE} missing: run `npm ci --prefix tests/browser`"
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())
+    found = page.evaluate(
+        """async () => {
+          const r = await axe.run(document, {resultTypes: ["violations"]});
+          return r.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" "))}));
+        }"""
+    )
+    return [
+        f"{v['impact']} {v['id']}: {v['help']} at {', '.join(v['nodes'])}"
+        for v in found
+        if v["impact"] in impacts
+    ]

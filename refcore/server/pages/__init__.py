@@ -17,6 +17,7 @@ def create_router() -> APIRouter:
     from refcore.server.deps import current_actor
     from refcore.server.pages import (
         auth,
+        capabilities,
         certification,
         community,
         drafts,
@@ -47,6 +48,7 @@ def create_router() -> APIRouter:
         verdicts,
         certification,
         stakeholders,
+        capabilities,
     ):
         router.include_router(module.router)
     return router

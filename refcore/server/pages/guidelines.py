@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse
 
 from refcore.core.diff import diff_guidelines
 from refcore.core.guidelines import STATUSES, Guideline, GuidelineSet
+from refcore.core.scoring import CRITERIA_NAMES
 from refcore.core.sections import program_projects, section_projects
 from refcore.errors import InvalidInput
 from refcore.server.deps import GuidelinesDep
@@ -83,6 +84,7 @@ def guideline_diff(
             "new": newer,
             "all": list(gs.values()),
             "transitions": [(t, diff.transitions(t)) for t in targets],
+            "names": CRITERIA_NAMES,
         },
     )
 

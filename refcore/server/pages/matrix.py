@@ -63,6 +63,8 @@ class Matrix:
     cutoff: int | None
     counts: dict[str, int]
     undefined: list[str]
+    #: capabilities defined in the file that no component lists (in no target)
+    unlisted: list[str] = field(default_factory=list)
 
     @property
     def rows(self) -> list[Row]:
@@ -83,7 +85,9 @@ def build_matrix(
     components = (
         guideline.target_components(target) if target else list(guideline.components.values())
     )
-    counts = dict.fromkeys(STATUSES, 0)
+    # a capability listed by two components (identity in compute and object) is one
+    # capability: counted once, as the report and the scorecard count it
+    counted: dict[str, set[str]] = {s: set() for s in STATUSES}
     groups: list[ComponentGroup] = []
     for component in components:
         by_project: dict[str, ProjectGroup] = {}
@@ -92,7 +96,7 @@ def build_matrix(
                 cap = guideline.capabilities.get(name)
                 if cap is None:
                     continue
-                counts[status] += 1
+                counted[status].add(name)
                 if status not in wanted:
                     continue
                 project = capability_project(cap) or "other"
@@ -101,8 +105,17 @@ def build_matrix(
         groups.append(
             ComponentGroup(component.name, sorted(by_project.values(), key=lambda p: p.project))
         )
+    counts = {s: len(names) for s, names in counted.items()}
+    listed = {
+        n for c in guideline.components.values() for ns in c.capabilities.values() for n in ns
+    }
     return Matrix(
-        columns, groups, guideline.cutoff_score, counts, guideline.undefined_capabilities()
+        columns,
+        groups,
+        guideline.cutoff_score,
+        counts,
+        guideline.undefined_capabilities(),
+        sorted(set(guideline.capabilities) - listed),
     )
 
 

@@ -109,6 +109,7 @@ def product_page(
             "title": product["name"],
             "p": product,
             "vendor": vendor,
+            "can_publish": vendors.can_publish_products(vendor),
             "type": PRODUCT_TYPES.get(product["product_type"], "?"),
             "versions": products.list_versions(session, actor, product_id),
             "runs": runs,

@@ -5,10 +5,12 @@ only for the owner and the foundation."""
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from refcore.errors import InvalidInput
 from refcore.server.deps import (
@@ -22,7 +24,7 @@ from refcore.server.deps import (
 )
 from refcore.server.pages.reports import build_report
 from refcore.server.rendering import flash, render
-from refcore.services import products, runs_edit, runs_read
+from refcore.services import products, runs, runs_edit, runs_read
 
 router = APIRouter()
 CSRF = [CsrfDep]
@@ -115,6 +117,39 @@ def mine(
     )
 
 
+@router.get("/results/upload", response_class=HTMLResponse, name="web.results.upload")
+def upload_form(request: Request) -> HTMLResponse:
+    return render(request, "results/upload.html", {"title": "Upload a run"})
+
+
+@router.post(
+    "/results/upload", dependencies=CSRF, response_class=HTMLResponse, name="web.results.uploaded"
+)
+def upload(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    settings: SettingsDep,
+    run_file: Annotated[UploadFile, File()],
+) -> RedirectResponse:
+    """A run file from the browser, stored exactly as ``POST /v2/runs`` stores it
+    (:func:`refcore.services.runs.submit_v2`; a sync route: parsed in a worker thread,
+    never on the event loop), then its report."""
+    data = run_file.file.read()
+    if not data:
+        raise InvalidInput(
+            f"The file {run_file.filename or '(unnamed)'} is empty: choose a run file"
+        )
+    stored = runs.submit_v2(
+        session,
+        runs.Upload(data, None, None),
+        actor,
+        allow_anonymous=settings.enable_anonymous_upload,
+    )
+    flash(request, f"Uploaded {run_file.filename or 'the run'}.", "success")
+    return RedirectResponse(f"/results/{stored.id}", status_code=303)
+
+
 @router.get("/results/{run_id}", response_class=HTMLResponse, name="web.result")
 def report(
     request: Request,
@@ -148,6 +183,46 @@ def report(
             "is_foundation": actor.is_foundation,
             "verified": detail["verification_status"] == 1,
         },
+    )
+
+
+@router.get("/results/{run_id}/report.csv", name="web.result.csv")
+def report_csv(
+    run_id: str,
+    session: SessionDep,
+    actor: ActorDep,
+    source: SourceDep,
+    guideline: str | None = None,
+    target: str | None = None,
+) -> Response:
+    """The report's tests as CSV: one row per test of each capability."""
+    detail = runs_read.run_summary(session, actor, run_id)
+    view = build_report(session, actor, source, run_id, detail["meta"], guideline, target)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["guideline", "target", "capability", "status", "met", "test", "state", "flagged", "reason"]
+    )
+    for c in view.report["capabilities"]:
+        for t in c["tests"]:
+            writer.writerow(
+                [
+                    view.guideline.id,
+                    view.target,
+                    c["name"],
+                    c["status"],
+                    "yes" if c["met"] else "no",
+                    t["name"],
+                    t["state"],
+                    "yes" if t["flagged"] else "no",
+                    t["reason"] or "",
+                ]
+            )
+    name = f"report-{run_id[:8]}-{view.guideline.id}-{view.target}.csv"
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
@@ -190,9 +265,16 @@ def set_guideline(
     session: SessionDep,
     actor: UserDep,
     gs: GuidelinesDep,
-    guideline: Annotated[str, Form()],
-    target: Annotated[str, Form()],
+    claim: Annotated[str, Form()] = "",
+    guideline: Annotated[str, Form()] = "",
+    target: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
+    """``claim`` is "<guideline> <target>" (one choice, so the target is always one
+    of the claimed guideline's); ``guideline`` + ``target`` are still accepted."""
+    if claim.strip():
+        guideline, _, target = claim.strip().partition(" ")
+    if not guideline or not target:
+        raise InvalidInput("Choose the guideline and target the run claims")
     chosen = gs[guideline]
     chosen.target(target)  # an unknown target is refused with the known ones
     runs_edit.set_meta(session, actor, run_id, "guideline", chosen.id + ".json")

@@ -157,6 +157,9 @@ def remove_user(
     key: Annotated[str, Form()],
 ) -> RedirectResponse:
     vendors.remove_vendor_user(session, actor, vendor_id, key)
+    if _encode(actor.openid or "") == key:  # removed themselves: no longer an admin here
+        flash(request, "You are no longer an admin of this vendor.", "success")
+        return RedirectResponse("/vendors/mine", status_code=303)
     flash(request, "Admin removed.", "success")
     return _back(vendor_id)
 

@@ -66,9 +66,27 @@
           (v === "not-passed" && state !== "passed") || (v === "flagged" && flagged);
         li.hidden = !show;
       });
+      // a capability with no test left to show goes too (and opens when it has some)
+      document.querySelectorAll("details.cap").forEach(function (d) {
+        var rows = d.querySelectorAll("[data-state]");
+        var left = Array.prototype.some.call(rows, function (li) { return !li.hidden; });
+        d.hidden = rows.length > 0 && !left;
+        if (v !== "all") { d.open = left; }
+      });
+      var shown = document.querySelectorAll("details.cap:not([hidden])").length;
+      var count = document.getElementById("filter-count");
+      if (count) { count.textContent = shown + " capabilities shown"; }
     };
     select.addEventListener("change", apply);
   });
+  // Upload: show that the file is on its way (the page then lands on the report).
+  var uploadForm = document.getElementById("upload-form");
+  if (uploadForm) {
+    uploadForm.addEventListener("submit", function () {
+      var bar = document.getElementById("upload-progress");
+      if (bar) { bar.hidden = false; bar.removeAttribute("value"); }
+    });
+  }
   // Ask before destructive actions.
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {

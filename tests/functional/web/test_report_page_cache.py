@@ -113,7 +113,20 @@ def test_page_and_v2_report_give_the_same_figures(visit, guidelines) -> None:  #
     states = Counter(re.findall(r'<li data-state="(\w+)"', page))
     expected = Counter(t["state"] for c in report["capabilities"] for t in c["tests"])
     assert states == expected and set(expected) >= {"passed", "failed", "skipped", "not_run"}
-    assert page.count("Skipped: no extension") == expected["skipped"]
+    every_cap = page[page.index('id="caps-h"') :]
+    assert every_cap.count("Skipped: no extension") == expected["skipped"]
+    # the verdict comes first: every required capability not met, with its failing
+    # tests and their reasons
+    failing = page[page.index('<ul id="failing"') : page.index('id="caps-h"')]
+    unmet = [c for c in report["capabilities"] if c["status"] == "required" and not c["met"]]
+    assert unmet and all(f'href="#cap-{c["name"]}"' in failing for c in unmet)
+    missing = [t for c in unmet for t in c["tests"] if t["state"] != "passed" and not t["flagged"]]
+    assert failing.count('<span class="state ') == len(missing)
+    assert failing.count("Skipped: no extension") == sum(
+        1 for t in missing if t["state"] == "skipped"
+    )
+    rc = report["required_capabilities"]
+    assert f"<strong>{rc['met']} of {rc['total']}</strong> required capabilities met" in page
 
     meets = v.get(f"/v2/runs/{run_id}/meets").json()
     assert meets["meets"] == [] and '<p id="meets">None' in page

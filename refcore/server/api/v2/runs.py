@@ -4,6 +4,7 @@ and its product version. Errors use the one v2 envelope."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -26,7 +27,10 @@ router = APIRouter(
     },
 )
 
-_FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
+_MULTIPART = "multipart/form-data"
+_URLENCODED = "application/x-www-form-urlencoded"
+#: a form's ``field=value`` first line (test names and run files never start so)
+_FORM_FIELD = re.compile(rb"^[A-Za-z_][A-Za-z0-9_.-]*=")
 
 
 def _json(text: str) -> Response:
@@ -47,12 +51,16 @@ async def upload(
     list of passed tests. Pass/fail/skip are kept. Optional X-Signature/X-Public-Key
     as in v1; ``Authorization: Bearer`` makes the run yours."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype in _FORMS:
+    body = await request.body()
+    # curl --data-binary sends the file as it is, labelled as a form: accept it unless the
+    # body really is form fields (ambiguous: refuse rather than guess)
+    if ctype == _MULTIPART or (ctype == _URLENCODED and _FORM_FIELD.match(body.lstrip())):
         raise UnsupportedMediaType(
-            f"Unsupported content type {ctype}: send the run file itself as the request body"
+            f"Unsupported content type {ctype}: send the run file itself as the request body "
+            "(curl --data-binary @FILE -H 'Content-Type: application/octet-stream')"
         )
     upload = runs.Upload(
-        await request.body(),
+        body,
         request.headers.get("x-signature"),
         request.headers.get("x-public-key"),
     )
