@@ -40,7 +40,7 @@ class RefcoreApp(FastAPI):
     answered as ``GET`` without its body."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        stack = HeadAsGet(super().build_middleware_stack())
+        stack: ASGIApp = HeadAsGet(super().build_middleware_stack())
         settings: Settings = self.state.refcore.settings
         stack = TrustedHosts(stack, allowed=settings.trusted_hosts)
         return SecurityHeaders(stack, https=settings.cookies_https_only)
