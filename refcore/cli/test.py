@@ -267,6 +267,8 @@ def _run_with_progress(
                 # a class fixture's result (setUpClass ...) is no test of the list
                 step = 1 if name in names else 0
                 progress.update(overall[0], advance=step, failed=note)
+                if step and not progress.console.is_terminal:
+                    _plain_progress(progress, overall[0], failures["*"])
             for cap in by_test.get(name, ()):
                 if cap not in tasks:
                     continue
@@ -285,6 +287,22 @@ def _run_with_progress(
             rerun_failed=rerun_failed,
             resume=resume,
         )
+
+
+def _plain_progress(progress: Any, task_id: Any, failed: int) -> None:
+    """Without a terminal (CI, a log file) the bars are not drawn: a line every 10
+    tests, and at the end, with the counts and the time left."""
+    task = next(t for t in progress.tasks if t.id == task_id)
+    done, total = int(task.completed), int(task.total or 0)
+    if done % 10 and done != total:
+        return
+    left = task.time_remaining
+    eta = ""
+    if left is not None and done != total:
+        eta = f", about {left:.0f} s left" if left < 90 else f", about {left / 60:.0f} min left"
+    progress.console.print(
+        f"{task.description}: {done}/{total} tests, {failed} failed{eta}", markup=True
+    )
 
 
 def _upload(url: str, outcome, key: Path | None, v2: bool, cpid: str) -> None:  # type: ignore[no-untyped-def]
