@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query, Request, Response
 
 from refcore.errors import UnsupportedMediaType
 from refcore.server.api.schemas import ErrorBody, ProductVersionLink, RunCreated, RunList
-from refcore.server.api.uploads import run_upload
 from refcore.server.api.v1.results import result_url
 from refcore.server.deps import ActorDep, SessionDep, SettingsDep, SourceDep
+from refcore.server.routing import BodyDep, Route, one_at_a_time
 from refcore.services import reports, runs, runs_edit, runs_read
 
 router = APIRouter(
@@ -24,6 +24,7 @@ router = APIRouter(
         403: {"model": ErrorBody},
         404: {"model": ErrorBody},
     },
+    route_class=Route,
 )
 
 _FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -34,8 +35,10 @@ def _json(text: str) -> Response:
 
 
 @router.post("", status_code=201, response_model=RunCreated)
-async def upload(
+@one_at_a_time
+def upload(
     request: Request,
+    body: BodyDep,
     session: SessionDep,
     actor: ActorDep,
     settings: SettingsDep,
@@ -52,12 +55,9 @@ async def upload(
             f"Unsupported content type {ctype}: send the run file itself as the request body"
         )
     upload = runs.Upload(
-        await request.body(),
-        request.headers.get("x-signature"),
-        request.headers.get("x-public-key"),
+        body, request.headers.get("x-signature"), request.headers.get("x-public-key")
     )
-    run = await run_upload(
-        runs.submit_v2,
+    run = runs.submit_v2(
         session,
         upload,
         actor,
