@@ -17,8 +17,6 @@ HTTP).  The tree::
     ├── ProfileError                  an invalid product profile (verdicts)
     ├── RunnerError                   the Tempest runner or the cloud it talks to failed
     ├── HistoryError                  a contribution history (git log) that cannot be read
-
-
     ├── DatabaseBusy                  the database stayed locked past the lock timeout (503)
     └── ServiceError                  a use case refused (raised by refcore.services)
         ├── NotFound

@@ -4,8 +4,9 @@ one service call.
 ``SessionDep`` is a read session for GET/HEAD and a write session (on SQLite: ``BEGIN
 IMMEDIATE``) for everything else; services commit. Only plain ``def`` routes take one:
 :class:`refcore.server.routing.Route` closes it in the route's worker thread, whatever
-happened, and its transactions wait at most ``lock_timeout_seconds`` for a lock. ``ActorDep`` is who is asking: the
-browser's login, then ``Authorization: Bearer <token>`` (see :mod:`refcore.server.auth`);
+happened, and its transactions wait at most ``lock_timeout_seconds`` for a lock.
+``ActorDep`` is who is asking: the browser's login, then ``Authorization: Bearer
+<token>`` (see :mod:`refcore.server.auth`);
 a cookie-authenticated change must carry the CSRF token. ``UserDep`` requires a login.
 ``CsrfDep`` checks the token on routes anyone may post to (the login form).
 """

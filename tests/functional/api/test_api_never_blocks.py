@@ -25,7 +25,7 @@ from refcore_testing import LiveServer, _fresh_database, start_server, stop_serv
 from sqlalchemy import text
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "advisory-cases"
-LOCK_TIMEOUT = 4  # the server's lock timeout in these tests (seconds)
+LOCK_TIMEOUT = 6  # the server's lock timeout in these tests (seconds)
 ROUNDS = 40
 
 
