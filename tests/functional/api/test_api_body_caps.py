@@ -47,7 +47,7 @@ class Client:
 def client(app) -> Iterator[Client]:  # type: ignore[no-untyped-def]
     with start_blocking_portal() as portal:
         transport = httpx.ASGITransport(app=app)
-        c = httpx.AsyncClient(transport=transport, base_url="http://testserver")
+        c = httpx.AsyncClient(transport=transport, base_url="http://localhost")
         yield Client(portal, c)
         portal.call(c.aclose)
 

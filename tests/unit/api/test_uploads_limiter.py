@@ -51,7 +51,7 @@ def _peak(serial: bool, calls: int = 4) -> int:
 
     async def main() -> None:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             answers = await asyncio.gather(*(client.post("/work") for _ in range(calls)))
         assert [a.json() for a in answers] == [{"ok": 1}] * calls
 
@@ -99,7 +99,7 @@ def test_a_failing_route_closes_its_session_in_its_own_thread(database) -> None:
 
     async def main() -> int:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             return (await client.delete("/thing")).status_code
 
     assert _in_a_thread(main) == 403
