@@ -43,6 +43,14 @@ class Settings(BaseSettings):
     guidelines: str | None = None
     #: request bodies larger than this are refused with 413
     max_body_bytes: int = 20 * 1024 * 1024
+    #: JSON bodies of the v1 edits (vendors, products, pubkeys, run changes, meta values)
+    max_json_bytes: int = 256 * 1024
+    #: a usage declaration (``POST /v2/usage``)
+    max_usage_bytes: int = 256 * 1024
+    #: the verdict page's form (profile and run file, ``POST /verdicts``)
+    max_verdict_form_bytes: int = 10 * 1024 * 1024
+    #: seconds a request waits for a database lock before it is answered 503
+    lock_timeout_seconds: float = Field(default=5.0, gt=0, le=600)
     #: RefStack's ``[api] enable_anonymous_upload``
     enable_anonymous_upload: bool = True
     #: base of the result links returned by uploads (``<ui_url>/#/results/<id>``);

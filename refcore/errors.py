@@ -17,6 +17,7 @@ HTTP).  The tree::
     ├── ProfileError                  an invalid product profile (verdicts)
     ├── RunnerError                   the Tempest runner or the cloud it talks to failed
     ├── HistoryError                  a contribution history (git log) that cannot be read
+    ├── DatabaseBusy                  the database stayed locked past the lock timeout (503)
     └── ServiceError                  a use case refused (raised by refcore.services)
         ├── NotFound
         ├── Conflict
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 __all__ = [
     "Conflict",
+    "DatabaseBusy",
     "Forbidden",
     "GuidelineError",
     "GuidelineNotFound",
@@ -131,6 +133,21 @@ class HistoryError(RefcoreError):
     """A contribution history (``git log --numstat``) that cannot be read."""
 
     status = 422
+
+
+class DatabaseBusy(RefcoreError):
+    """Another transaction held the lock a statement needed for longer than the lock
+    timeout (SQLite's busy timeout, PostgreSQL's ``lock_timeout``): nothing was changed,
+    and the same request may simply be sent again a moment later."""
+
+    status = 503
+
+    def __init__(self, message: str, *, retry_after: int = 1) -> None:
+        super().__init__(message)
+        #: seconds a client should wait before sending the request again
+        self.retry_after = max(1, retry_after)
+        #: extra response headers the HTTP edge sends with the error
+        self.headers = {"Retry-After": str(self.retry_after)}
 
 
 class ServiceError(RefcoreError):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import refcore
 import refcore.errors
+from refcore.server.deps import DatabaseDep, SessionDep  # annotations of the check's check
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,3 +102,101 @@ def test_exception_tree_is_documented():
         assert issubclass(cls, refcore.errors.RefcoreError)
         assert name in doc, f"{name} missing from the errors module docstring"
         assert name in documented, f"{name} missing from docs/exceptions.md"
+
+
+# -- the server never blocks its event loop (issue 10) ------------------------------------------
+def _api_routes(routes):  # type: ignore[no-untyped-def]
+    """Every APIRoute under ``routes``, into included routers."""
+    from fastapi.routing import APIRoute
+
+    for route in routes:
+        inner = getattr(route, "original_router", None)  # an included router
+        if inner is not None:
+            yield from _api_routes(inner.routes)
+        elif isinstance(route, APIRoute):
+            yield route
+
+
+def _loop_offenders(routes) -> list[str]:  # type: ignore[no-untyped-def]
+    """Routes whose code would run on the event loop while it touches the database: an
+    ``async def`` route, or an ``async def`` dependency, that takes a session or the
+    database; and routes not built by the server's route class."""
+    import inspect
+
+    from refcore.server import deps
+    from refcore.server.routing import Route
+
+    db_calls = {
+        deps.SessionDep.__metadata__[0].dependency,
+        deps.DatabaseDep.__metadata__[0].dependency,
+    }
+
+    def needs_db(dependant) -> bool:  # type: ignore[no-untyped-def]
+        return any(d.call in db_calls for d in dependant.dependencies)
+
+    def walk(dependant, where: str):  # type: ignore[no-untyped-def]
+        for sub in dependant.dependencies:
+            if sub.call not in db_calls and inspect.iscoroutinefunction(sub.call) and needs_db(sub):
+                yield f"{where}: async dependency {sub.call.__name__} takes a session"
+            yield from walk(sub, where)
+
+    found = []
+    for route in _api_routes(routes):
+        where = f"{sorted(route.methods)} {route.path}"
+        if not isinstance(route, Route):
+            found.append(f"{where}: not built by refcore.server.routing.Route")
+        endpoint = inspect.unwrap(route.endpoint)
+        if inspect.iscoroutinefunction(endpoint) and needs_db(route.dependant):
+            found.append(f"{where}: async route {endpoint.__name__} takes a session")
+        found.extend(walk(route.dependant, where))
+    return found
+
+
+def test_no_route_touches_the_database_on_the_event_loop():
+    """Every route is built by the server's route class (its plain ``def`` routes run in a
+    worker that closes their sessions), and no ``async def`` route or dependency takes a
+    session or the database: new endpoints keep the rule."""
+    from refcore.config import Settings
+    from refcore.server.app import create_app
+
+    routes = create_app(Settings(database_url="sqlite:///:memory:")).routes
+    assert len(list(_api_routes(routes))) > 100
+    assert _loop_offenders(routes) == []
+
+
+def test_the_event_loop_check_sees_offenders():
+    """The check above finds an async route with a session and a router without the class."""
+    from fastapi import APIRouter
+
+    from refcore.server.routing import Route
+
+    good, plain = APIRouter(route_class=Route), APIRouter()
+
+    async def on_loop(session: SessionDep) -> None: ...
+
+    def in_worker(db: DatabaseDep) -> None: ...
+
+    good.get("/a")(on_loop)
+    good.get("/b")(in_worker)
+    plain.get("/c")(in_worker)
+    found = _loop_offenders([*good.routes, *plain.routes])
+    assert found == [
+        "['GET'] /a: async route on_loop takes a session",
+        "['GET'] /c: not built by refcore.server.routing.Route",
+    ]
+
+
+def test_server_code_takes_no_session_in_async_functions():
+    """Source check, for helpers too: no ``async def`` under refcore/server has a
+    parameter annotated with the session or the database."""
+    import ast
+
+    found = []
+    for path in (ROOT / "refcore" / "server").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.AsyncFunctionDef):
+                for arg in [*node.args.args, *node.args.kwonlyargs]:
+                    note = ast.unparse(arg.annotation) if arg.annotation else ""
+                    if any(name in note for name in ("SessionDep", "DatabaseDep", "Session")):
+                        found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
+    assert found == []

@@ -17,6 +17,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from refcore.errors import NotFound
 from refcore.server.rendering import env
+from refcore.server.routing import Route
 
 __all__ = ["router"]
 
@@ -24,7 +25,7 @@ __all__ = ["router"]
 ASSETS = Path(fastapi_offline.__file__).resolve().parent / "static"
 SERVED = ("swagger-ui-bundle.js", "swagger-ui.css", "favicon.png")
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=Route)
 
 
 @router.get("/docs", response_class=HTMLResponse)

@@ -56,7 +56,9 @@ def create_app(
     settings = settings or Settings()
     state = AppState(
         settings=settings,
-        db=db or Database.from_url(settings.database_url),
+        db=(db or Database.from_url(settings.database_url)).with_lock_timeout(
+            settings.lock_timeout_seconds
+        ),
         guidelines=guidelines or LoadedSource(settings.guidelines),
     )
 

@@ -2,8 +2,11 @@
 one service call.
 
 ``SessionDep`` is a read session for GET/HEAD and a write session (on SQLite: ``BEGIN
-IMMEDIATE``) for everything else; services commit. ``ActorDep`` is who is asking: the
-browser's login, then ``Authorization: Bearer <token>`` (see :mod:`refcore.server.auth`);
+IMMEDIATE``) for everything else; services commit. Only plain ``def`` routes take one:
+:class:`refcore.server.routing.Route` closes it in the route's worker thread, whatever
+happened, and its transactions wait at most ``lock_timeout_seconds`` for a lock.
+``ActorDep`` is who is asking: the browser's login, then ``Authorization: Bearer
+<token>`` (see :mod:`refcore.server.auth`);
 a cookie-authenticated change must carry the CSRF token. ``UserDep`` requires a login.
 ``CsrfDep`` checks the token on routes anyone may post to (the login form).
 """
@@ -68,8 +71,9 @@ async def _database(request: Request) -> Database:
 
 
 async def _session(request: Request) -> AsyncIterator[Session]:
-    # creating a Session opens nothing; closing returns its connection to the pool
-    # (a rollback on the wire), so that part goes to the thread pool
+    # creating a Session opens nothing; the route's worker closes it (routing.Route), so
+    # here it is closed already: closing again is free. Should anything still hold a
+    # connection, closing it (a rollback on the wire) goes to the thread pool.
     session = state(request).db.session(write=request.method not in SAFE_METHODS)
     try:
         yield session

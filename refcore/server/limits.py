@@ -1,14 +1,39 @@
-"""Refuse request bodies over ``max_body_bytes`` before they are read into memory."""
+"""Refuse request bodies over their limit before they are read into memory: the app's
+``max_body_bytes``, or a route's own lower cap (``@body_limit`` in
+:mod:`refcore.server.routing`, set through :func:`lower_body_limit`)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from refcore.errors import PayloadTooLarge
 from refcore.server.errors import error_body, is_v1, v1_error_body
 
-__all__ = ["BodyLimit"]
+__all__ = ["BodyLimit", "lower_body_limit"]
+
+#: the limit of this request's body, in its ASGI scope (a route may lower it)
+LIMIT_KEY = "refcore.body_limit"
+
+
+def _message(max_bytes: int) -> str:
+    return f"Request body too large: the limit is {max_bytes} bytes"
+
+
+def _declared(scope: Mapping[str, Any]) -> int | None:
+    value = dict(scope.get("headers") or []).get(b"content-length")
+    return int(value) if value is not None and value.isdigit() else None
+
+
+def lower_body_limit(scope: MutableMapping[str, Any], max_bytes: int) -> None:
+    """A route's cap below the app's: a declared ``Content-Length`` over it is refused now
+    (:class:`PayloadTooLarge`, answered in the asker's shape), a chunked body when the
+    count passes it."""
+    scope[LIMIT_KEY] = min(max_bytes, scope.get(LIMIT_KEY, max_bytes))
+    declared = _declared(scope)
+    if declared is not None and declared > scope[LIMIT_KEY]:
+        raise PayloadTooLarge(_message(scope[LIMIT_KEY]))
 
 
 class BodyLimit:
@@ -22,16 +47,13 @@ class BodyLimit:
         self.app = app
         self.max_bytes = max_bytes
 
-    def message(self) -> str:
-        return f"Request body too large: the limit is {self.max_bytes} bytes"
-
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or [])
-        declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        scope[LIMIT_KEY] = self.max_bytes
+        declared = _declared(scope)
+        if declared is not None and declared > self.max_bytes:
             await self.refuse(scope, send)
             return
         seen = 0
@@ -42,9 +64,9 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > scope[LIMIT_KEY]:
                     exceeded = True
-                    raise PayloadTooLarge(self.message())
+                    raise PayloadTooLarge(_message(scope[LIMIT_KEY]))
             return message  # type: ignore[no-any-return]
 
         async def guarded(message: dict[str, Any]) -> None:
@@ -69,7 +91,8 @@ class BodyLimit:
     async def refuse(self, scope: dict[str, Any], send: Any) -> None:
         """The 413 in the error shape of the path (v1's or the v2 envelope)."""
         path = scope.get("path", "")
-        body = (v1_error_body if is_v1(path) else error_body)(413, self.message())
+        message = _message(scope.get(LIMIT_KEY, self.max_bytes))
+        body = (v1_error_body if is_v1(path) else error_body)(413, message)
         payload = json.dumps(body).encode()
         await send(
             {

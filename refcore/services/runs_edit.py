@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from refcore.core.compliance import evaluate
@@ -77,28 +78,37 @@ def _editable(session: Session, actor: Actor, run_id: str, key: str, verb: str) 
 
 
 def set_meta(session: Session, actor: Actor, run_id: str, key: str, value: str) -> None:
-    """Add or change ``shared``/``guideline``/``target`` (the value is the raw body)."""
-    run = _editable(session, actor, run_id, key, "add/alter a new metadata key")
-    row = session.get(RunMeta, (run.id, key))
-    before = row.value if row is not None else None
-    if row is None:
-        session.add(RunMeta(run_id=run.id, key=key, value=value))
-    else:
-        row.value = value
-    if before != value:
-        audit.record(
-            session,
-            actor,
-            "set_meta",
-            "run",
-            run.id,
-            org_id=version_org(session, run),
-            before={key: before},
-            after={key: value},
-        )
-    if key == "shared":
-        run.shared, run.listed = True, True
-    session.commit()
+    """Add or change ``shared``/``guideline``/``target`` (the value is the raw body).
+    Two requests adding the same key at once: the second one's insert loses the race
+    (PostgreSQL; SQLite's write lock serialises them) and is done again as a change."""
+    for attempt in (1, 2):
+        run = _editable(session, actor, run_id, key, "add/alter a new metadata key")
+        row = session.get(RunMeta, (run.id, key))
+        before = row.value if row is not None else None
+        if row is None:
+            session.add(RunMeta(run_id=run.id, key=key, value=value))
+        else:
+            row.value = value
+        if before != value:
+            audit.record(
+                session,
+                actor,
+                "set_meta",
+                "run",
+                run.id,
+                org_id=version_org(session, run),
+                before={key: before},
+                after={key: value},
+            )
+        if key == "shared":
+            run.shared, run.listed = True, True
+        try:
+            session.commit()
+            return
+        except IntegrityError:
+            session.rollback()
+            if attempt == 2:
+                raise
 
 
 def delete_meta(session: Session, actor: Actor, run_id: str, key: str) -> None:

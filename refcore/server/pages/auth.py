@@ -18,10 +18,11 @@ from refcore.errors import NotFound
 from refcore.server.auth import begin_login, end_login
 from refcore.server.deps import CsrfDep, SessionDep, SettingsDep
 from refcore.server.rendering import flash, render
+from refcore.server.routing import Route
 from refcore.services.accounts import user_by_openid
 from refcore.services.fields import local_path
 
-router = APIRouter()
+router = APIRouter(route_class=Route)
 
 
 @router.get("/login", response_class=HTMLResponse, name="web.login")

@@ -16,9 +16,10 @@ from refcore.core.certification import Status
 from refcore.errors import InvalidInput
 from refcore.server.deps import ActorDep, CsrfDep, GuidelinesDep, SessionDep, TermsDep, UserDep
 from refcore.server.rendering import flash, render
+from refcore.server.routing import Route
 from refcore.services import audit, certificates, certification, products, review
 
-router = APIRouter()
+router = APIRouter(route_class=Route)
 CSRF = [CsrfDep]
 
 #: badge colours by status (white text on each passes WCAG AA)

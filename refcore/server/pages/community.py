@@ -12,9 +12,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from refcore.core.scoring import CRITERIA_KEYS, CRITERIA_NAMES
 from refcore.server.deps import ActorDep, CsrfDep, GuidelinesDep, SessionDep, UserDep
 from refcore.server.rendering import flash, render
+from refcore.server.routing import Route
 from refcore.services import candidates, community, drafts
 
-router = APIRouter()
+router = APIRouter(route_class=Route)
 
 
 @router.get("/scoring/{gid}/votes", response_class=HTMLResponse, name="web.votes")

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
-from starlette.concurrency import run_in_threadpool
 
 from refcore.core.guidelines import Guideline, GuidelineSet
 from refcore.errors import InvalidInput
@@ -23,11 +22,12 @@ from refcore.server.deps import (
 )
 from refcore.server.notices import notify_published
 from refcore.server.rendering import flash, render
+from refcore.server.routing import Route
 from refcore.services import drafts
 from refcore.services.accounts import Actor
 from refcore.services.whatif import stored_what_if
 
-router = APIRouter()
+router = APIRouter(route_class=Route)
 
 
 @router.get("/drafts", response_class=HTMLResponse, name="web.drafts")
@@ -75,17 +75,17 @@ def draft_page(
     )
 
 
-async def _text(upload: UploadFile | None, limit: int) -> str | None:
+def _text(upload: UploadFile | None, limit: int) -> str | None:
     if upload is None or not upload.filename:
         return None
-    data = await upload.read(limit + 1)
+    data = upload.file.read(limit + 1)
     if len(data) > limit:
         raise InvalidInput(f"{upload.filename}: larger than {limit // 1024} KB")
     return data.decode("utf-8", "replace")
 
 
 @router.post("/drafts/check", response_class=HTMLResponse, dependencies=[CsrfDep])
-async def check(
+def check(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
@@ -96,18 +96,18 @@ async def check(
     tempest_list: Annotated[UploadFile | None, File()] = None,
     publish: Annotated[bool, Form()] = False,
 ) -> Any:
-    body = await _text(draft_file, drafts.MAX_DRAFT_BYTES)
-    listing = await _text(tempest_list, 4 * 1024 * 1024)
+    body = _text(draft_file, drafts.MAX_DRAFT_BYTES)
+    listing = _text(tempest_list, 4 * 1024 * 1024)
     if body is None:
         raise InvalidInput("Choose a draft guideline file (JSON) to check")
-    draft = await run_in_threadpool(drafts.parse_upload, body, source)
+    draft = drafts.parse_upload(body, source)
     if publish:
-        result = await run_in_threadpool(drafts.publish, session, actor, gs, draft)
-        sent = await run_in_threadpool(notify_published, session, settings, gs, result["id"])
+        result = drafts.publish(session, actor, gs, draft)
+        sent = notify_published(session, settings, gs, result["id"])
         told = f" {sent['sent']} manager(s) e-mailed." if sent["sent"] else ""
         flash(request, f"Published draft {result['id']}.{told}", "success")
         return RedirectResponse(f"/drafts/{result['id']}", status_code=303)
-    context = await run_in_threadpool(_view, session, actor, gs, draft, listing)
+    context = _view(session, actor, gs, draft, listing)
     return render(
         request, "drafts/check.html", {"title": f"Draft {draft.id}", "published": False, **context}
     )

@@ -16,8 +16,9 @@ from refcore.errors import InvalidInput
 from refcore.server.deps import GuidelinesDep
 from refcore.server.pages.matrix import build_matrix
 from refcore.server.rendering import render
+from refcore.server.routing import Route
 
-router = APIRouter()
+router = APIRouter(route_class=Route)
 
 PROGRAM_TITLES = {
     "powered": "OpenStack Powered",

@@ -10,8 +10,9 @@ from fastapi.responses import FileResponse, HTMLResponse
 from refcore.errors import NotFound
 from refcore.server.deps import GuidelinesDep, state
 from refcore.server.rendering import render
+from refcore.server.routing import Route
 
-router = APIRouter()
+router = APIRouter(route_class=Route)
 STATIC = (Path(__file__).resolve().parent.parent / "static").resolve()
 
 

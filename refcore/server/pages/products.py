@@ -20,9 +20,10 @@ from refcore.server.deps import (
     UserDep,
 )
 from refcore.server.rendering import flash, render
+from refcore.server.routing import Route
 from refcore.services import certificates, products, runs_read, vendors
 
-router = APIRouter()
+router = APIRouter(route_class=Route)
 CSRF = [CsrfDep]
 
 #: RefStack's product types

@@ -10,9 +10,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from refcore.server.deps import CsrfDep, SessionDep, UserDep, state
 from refcore.server.rendering import flash, render
+from refcore.server.routing import Route
 from refcore.services import accounts, tokens
 
-router = APIRouter()
+router = APIRouter(route_class=Route)
 CSRF = [CsrfDep]
 
 

@@ -24,9 +24,10 @@ from refcore.server.deps import (
 )
 from refcore.server.pages.reports import build_report
 from refcore.server.rendering import flash, render
+from refcore.server.routing import Route
 from refcore.services import products, runs, runs_edit, runs_read
 
-router = APIRouter()
+router = APIRouter(route_class=Route)
 CSRF = [CsrfDep]
 
 

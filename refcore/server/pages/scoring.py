@@ -11,9 +11,10 @@ from refcore.core.scoring import CRITERIA_KEYS, CRITERIA_NAMES
 from refcore.errors import InvalidInput, ScoringError
 from refcore.server.deps import GuidelinesDep
 from refcore.server.rendering import render
+from refcore.server.routing import Route
 from refcore.services import scoring
 
-router = APIRouter()
+router = APIRouter(route_class=Route)
 MAX_WEIGHT = 1000
 
 

@@ -13,10 +13,11 @@ from refcore.core.sections import capability_project
 from refcore.errors import InvalidInput
 from refcore.server.deps import ActorDep, CsrfDep, GuidelinesDep, SessionDep, SettingsDep, UserDep
 from refcore.server.rendering import flash, render
+from refcore.server.routing import Route
 from refcore.services import draft_impact, stakeholder_map
 from refcore.services import stakeholders as teams
 
-router = APIRouter()
+router = APIRouter(route_class=Route)
 
 Text = Annotated[str, Form(max_length=4000)]
 

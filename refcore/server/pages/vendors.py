@@ -13,9 +13,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from refcore.errors import InvalidInput
 from refcore.server.deps import ActorDep, CsrfDep, SessionDep, UserDep
 from refcore.server.rendering import flash, render
+from refcore.server.routing import Route
 from refcore.services import products, vendors
 
-router = APIRouter()
+router = APIRouter(route_class=Route)
 CSRF = [CsrfDep]
 
 #: organization type -> what the page calls it

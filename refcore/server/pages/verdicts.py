@@ -16,9 +16,10 @@ from refcore.core.tc_rules import POLICIES, Policy
 from refcore.errors import ProfileError
 from refcore.server.deps import ActorDep, GuidelinesDep, SessionDep
 from refcore.server.rendering import render
+from refcore.server.routing import Route, body_limit
 from refcore.services import verdicts
 
-router = APIRouter()
+router = APIRouter(route_class=Route)
 MAX_PROFILE = 256 * 1024
 
 
@@ -58,6 +59,7 @@ def _note(verdict: dict[str, Any], is_client: bool) -> str | None:
 
 
 @router.post("/verdicts", response_class=HTMLResponse, name="web.verdicts.decide")
+@body_limit("max_verdict_form_bytes")
 def decide(
     request: Request,
     gs: GuidelinesDep,
@@ -72,7 +74,8 @@ def decide(
     run_file: Annotated[UploadFile | None, File()] = None,
 ) -> HTMLResponse:
     """Read-only: nothing is stored, so no CSRF token is needed. The verdict is
-    :func:`refcore.services.verdicts.verdict`'s, exactly as ``POST /v2/verdicts``."""
+    :func:`refcore.services.verdicts.verdict`'s, exactly as ``POST /v2/verdicts``.
+    The form is at most ``max_verdict_form_bytes``; everything runs in the worker."""
     if len(profile) > MAX_PROFILE:
         raise ProfileError(f"The profile is larger than {MAX_PROFILE // 1024} KiB")
     g = gs[guideline]

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
 
 from refcore.server.deps import GuidelinesDep
+from refcore.server.routing import Route
 from refcore.services import guidelines as svc
 
-router = APIRouter(prefix="/v1/guidelines", tags=["v1 guidelines"])
+router = APIRouter(prefix="/v1/guidelines", tags=["v1 guidelines"], route_class=Route)
 
 
 @router.get("", summary="Guideline files, grouped (powered + one group per add-on)")

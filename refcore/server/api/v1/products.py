@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
 from refcore.server.api.v1.results import json_object
 from refcore.server.deps import ActorDep, SessionDep
+from refcore.server.routing import BodyDep, Route, body_limit
 from refcore.services import products
 
-router = APIRouter(prefix="/v1/products", tags=["v1 products"])
+router = APIRouter(prefix="/v1/products", tags=["v1 products"], route_class=Route)
 
 
 @router.post("", status_code=201)
 @router.post("/", status_code=201, include_in_schema=False)
-async def create(request: Request, session: SessionDep, actor: ActorDep) -> dict[str, str]:
-    return {"id": products.create_product(session, actor, await json_object(request))}
+@body_limit("max_json_bytes")
+def create(body: BodyDep, session: SessionDep, actor: ActorDep) -> dict[str, str]:
+    return {"id": products.create_product(session, actor, json_object(body))}
 
 
 @router.get("")
@@ -33,10 +35,9 @@ def show(product_id: str, session: SessionDep, actor: ActorDep) -> dict[str, Any
 
 
 @router.put("/{product_id}")
-async def update(
-    product_id: str, request: Request, session: SessionDep, actor: ActorDep
-) -> dict[str, Any]:
-    return products.update_product(session, actor, product_id, await json_object(request))
+@body_limit("max_json_bytes")
+def update(product_id: str, body: BodyDep, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    return products.update_product(session, actor, product_id, json_object(body))
 
 
 @router.delete("/{product_id}", status_code=204)
@@ -53,19 +54,19 @@ def versions(product_id: str, session: SessionDep, actor: ActorDep) -> list[dict
 
 @router.post("/{product_id}/versions", status_code=201)
 @router.post("/{product_id}/versions/", status_code=201, include_in_schema=False)
-async def add_version(
-    product_id: str, request: Request, session: SessionDep, actor: ActorDep
+@body_limit("max_json_bytes")
+def add_version(
+    product_id: str, body: BodyDep, session: SessionDep, actor: ActorDep
 ) -> dict[str, Any]:
-    return products.create_version(session, actor, product_id, await json_object(request))
+    return products.create_version(session, actor, product_id, json_object(body))
 
 
 @router.put("/{product_id}/versions/{version_id}")
-async def update_version(
-    product_id: str, version_id: str, request: Request, session: SessionDep, actor: ActorDep
+@body_limit("max_json_bytes")
+def update_version(
+    product_id: str, version_id: str, body: BodyDep, session: SessionDep, actor: ActorDep
 ) -> dict[str, Any]:
-    return products.update_version(
-        session, actor, product_id, version_id, await json_object(request)
-    )
+    return products.update_version(session, actor, product_id, version_id, json_object(body))
 
 
 @router.delete("/{product_id}/versions/{version_id}", status_code=204)

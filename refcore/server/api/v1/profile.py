@@ -11,16 +11,18 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from refcore.errors import InvalidInput, NotFound
 from refcore.server.api.v1.results import json_object
 from refcore.server.auth import begin_login, end_login, login_id
 from refcore.server.deps import ActorDep, SessionDep, SettingsDep, state
 from refcore.server.errors import error_response
+from refcore.server.routing import BodyDep, Route, body_limit
 from refcore.services import accounts
 from refcore.services.fields import local_path
 
-router = APIRouter(prefix="/v1", tags=["v1 profile"])
+router = APIRouter(prefix="/v1", tags=["v1 profile"], route_class=Route)
 log = logging.getLogger("refcore.server")
 
 
@@ -35,10 +37,11 @@ def pubkeys(session: SessionDep, actor: ActorDep) -> list[dict[str, object]]:
 
 
 @router.post("/profile/pubkeys", status_code=201)
-async def add_pubkey(request: Request, session: SessionDep, actor: ActorDep) -> str:
+@body_limit("max_json_bytes")
+def add_pubkey(body: BodyDep, session: SessionDep, actor: ActorDep) -> str:
     actor.require_login()
-    body = await json_object(request)
-    raw_key, signature = body.get("raw_key"), body.get("self_signature")
+    doc = json_object(body)
+    raw_key, signature = doc.get("raw_key"), doc.get("self_signature")
     if not isinstance(raw_key, str) or not isinstance(signature, str):
         raise InvalidInput(
             "Request doesnt correspond to schema",
@@ -120,7 +123,9 @@ async def signin(request: Request, settings: SettingsDep, next: str | None = Non
 
 
 @router.get("/auth/signin_return")
-async def signin_return(request: Request, session: SessionDep, settings: SettingsDep) -> Any:
+async def signin_return(request: Request, settings: SettingsDep) -> Any:
+    """The provider sends the browser back here. The exchange with the provider is network
+    I/O (awaited on the loop); storing the login is database work (in a worker)."""
     client = _oauth(request)
     if request.query_params.get("error"):
         error = request.query_params["error"]
@@ -137,11 +142,18 @@ async def signin_return(request: Request, session: SessionDep, settings: Setting
     if not subject:
         return _login_failed(request, "the provider returned no ID token with a subject (sub)")
     openid = f"{info.get('iss', '')}#{subject}" if info.get("iss") else subject
-    user = accounts.upsert_user(session, openid, email=info.get("email"), fullname=info.get("name"))
     target = str(request.session.get(_LOGIN_NEXT, "/"))
     request.session.pop(_LOGIN_NEXT, None)
-    begin_login(request, session, user)  # a fresh session for the new user (no fixation)
+    await run_in_threadpool(_log_in, request, openid, info)
     return RedirectResponse(_ui(request, settings, target.lstrip("/")), status_code=302)
+
+
+def _log_in(request: Request, openid: str, info: dict[str, Any]) -> None:
+    with state(request).db.session(write=True) as session:  # closed here, in the worker
+        user = accounts.upsert_user(
+            session, openid, email=info.get("email"), fullname=info.get("name")
+        )
+        begin_login(request, session, user)  # a fresh session for the new user (no fixation)
 
 
 @router.get("/auth/signout")

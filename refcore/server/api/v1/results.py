@@ -10,15 +10,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 
 from refcore.config import Settings
 from refcore.errors import InvalidInput, UnsupportedMediaType
-from refcore.server.api.uploads import run_upload
 from refcore.server.deps import ActorDep, GuidelinesDep, SessionDep, SettingsDep
+from refcore.server.routing import BodyDep, Route, body_limit, one_at_a_time
 from refcore.services import runs, runs_edit, runs_read
 
-router = APIRouter(prefix="/v1/results", tags=["v1 results"])
+router = APIRouter(prefix="/v1/results", tags=["v1 results"], route_class=Route)
 
 _JSON_TYPES = ("application/json", "text/json")
 
@@ -37,10 +36,10 @@ def require_json(request: Request) -> None:
         )
 
 
-async def json_object(request: Request) -> dict[str, Any]:
+def json_object(body: bytes) -> dict[str, Any]:
     """A JSON object body (PUT endpoints): "Malformed request" otherwise."""
     try:
-        doc = json.loads(await request.body() or b"{}")
+        doc = json.loads(body or b"{}")
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         raise InvalidInput("Malformed request") from None
     if not isinstance(doc, dict):
@@ -50,21 +49,15 @@ async def json_object(request: Request) -> dict[str, Any]:
 
 @router.post("", status_code=201, summary="Upload a test run (RefStack JSON)")
 @router.post("/", status_code=201, include_in_schema=False)
-async def upload(
-    request: Request, session: SessionDep, actor: ActorDep, settings: SettingsDep
+@one_at_a_time
+def upload(
+    request: Request, body: BodyDep, session: SessionDep, actor: ActorDep, settings: SettingsDep
 ) -> dict[str, str]:
     require_json(request)
-    body = await request.body()
     upload = runs.Upload(
         body, request.headers.get("x-signature"), request.headers.get("x-public-key")
     )
-    run = await run_upload(
-        runs.submit_v1,
-        session,
-        upload,
-        actor,
-        allow_anonymous=settings.enable_anonymous_upload,
-    )
+    run = runs.submit_v1(session, upload, actor, allow_anonymous=settings.enable_anonymous_upload)
     return {"test_id": run.id, "url": result_url(request, settings, run.id)}
 
 
@@ -106,13 +99,13 @@ def detail(run_id: str, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
 
 
 @router.put("/{run_id}", status_code=201)
-async def update(
-    run_id: str, request: Request, session: SessionDep, actor: ActorDep, gs: GuidelinesDep
+@body_limit("max_json_bytes")
+def update(
+    run_id: str, body: BodyDep, session: SessionDep, actor: ActorDep, gs: GuidelinesDep
 ) -> Any:
     """RefStack's update; marking a run verified that does not meet its claim needs
     ``verification_override`` (a reason, recorded in the audit log), else 409."""
-    changes = await json_object(request)
-    return await run_in_threadpool(runs_edit.update_run, session, actor, run_id, changes, gs)
+    return runs_edit.update_run(session, actor, run_id, json_object(body), gs)
 
 
 @router.delete("/{run_id}", status_code=204)
@@ -132,11 +125,11 @@ def get_meta_key(run_id: str, key: str, session: SessionDep, actor: ActorDep) ->
 
 
 @router.post("/{run_id}/meta/{key}", status_code=201)
-async def set_meta(
-    run_id: str, key: str, request: Request, session: SessionDep, actor: ActorDep
+@body_limit("max_json_bytes")
+def set_meta(
+    run_id: str, key: str, body: BodyDep, session: SessionDep, actor: ActorDep
 ) -> Response:
-    value = (await request.body()).decode("utf-8", "replace")
-    runs_edit.set_meta(session, actor, run_id, key, value)
+    runs_edit.set_meta(session, actor, run_id, key, body.decode("utf-8", "replace"))
     return Response(status_code=201)
 
 

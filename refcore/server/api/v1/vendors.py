@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
 from refcore.server.api.v1.results import json_object
 from refcore.server.deps import ActorDep, SessionDep
+from refcore.server.routing import BodyDep, Route, body_limit
 from refcore.services import vendors
 
-router = APIRouter(prefix="/v1/vendors", tags=["v1 vendors"])
+router = APIRouter(prefix="/v1/vendors", tags=["v1 vendors"], route_class=Route)
 
 
 @router.post("", status_code=201)
 @router.post("/", status_code=201, include_in_schema=False)
-async def create(request: Request, session: SessionDep, actor: ActorDep) -> dict[str, str]:
-    body = await json_object(request)
+@body_limit("max_json_bytes")
+def create(body: BodyDep, session: SessionDep, actor: ActorDep) -> dict[str, str]:
+    doc = json_object(body)
     return {
-        "id": vendors.create_vendor(session, actor, body.get("name", ""), body.get("description"))
+        "id": vendors.create_vendor(session, actor, doc.get("name", ""), doc.get("description"))
     }
 
 
@@ -34,10 +36,9 @@ def show(vendor_id: str, session: SessionDep, actor: ActorDep) -> dict[str, Any]
 
 
 @router.put("/{vendor_id}")
-async def update(
-    vendor_id: str, request: Request, session: SessionDep, actor: ActorDep
-) -> dict[str, Any]:
-    return vendors.update_vendor(session, actor, vendor_id, await json_object(request))
+@body_limit("max_json_bytes")
+def update(vendor_id: str, body: BodyDep, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    return vendors.update_vendor(session, actor, vendor_id, json_object(body))
 
 
 @router.delete("/{vendor_id}", status_code=204)
@@ -47,10 +48,9 @@ def remove(vendor_id: str, session: SessionDep, actor: ActorDep) -> Response:
 
 
 @router.post("/{vendor_id}/action", status_code=201)
-async def action(
-    vendor_id: str, request: Request, session: SessionDep, actor: ActorDep
-) -> Response:
-    vendors.vendor_action(session, actor, vendor_id, await json_object(request))
+@body_limit("max_json_bytes")
+def action(vendor_id: str, body: BodyDep, session: SessionDep, actor: ActorDep) -> Response:
+    vendors.vendor_action(session, actor, vendor_id, json_object(body))
     return Response(status_code=201)
 
 

@@ -9,8 +9,11 @@ from fastapi import APIRouter
 
 from refcore.server.api.schemas import ErrorBody
 from refcore.server.deps import GuidelinesDep
+from refcore.server.routing import Route
 
-router = APIRouter(prefix="/v2", tags=["v2 guidelines"], responses={404: {"model": ErrorBody}})
+router = APIRouter(
+    prefix="/v2", tags=["v2 guidelines"], responses={404: {"model": ErrorBody}}, route_class=Route
+)
 
 
 @router.get("/guidelines")

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Query, Response
 
 from refcore.server.api.schemas import ErrorBody
 from refcore.server.deps import ActorDep, GuidelinesDep, SessionDep, TermsDep
+from refcore.server.routing import Route
 from refcore.services import audit, certificates, certification, review
 
 router = APIRouter(
@@ -22,6 +23,7 @@ router = APIRouter(
         409: {"model": ErrorBody},
         422: {"model": ErrorBody},
     },
+    route_class=Route,
 )
 
 Status = Literal["valid", "expiring", "expired", "revoked"]

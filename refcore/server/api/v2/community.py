@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Response
 
 from refcore.server.api.schemas import ErrorBody
 from refcore.server.deps import ActorDep, GuidelinesDep, SessionDep
+from refcore.server.routing import Route
 from refcore.services import community, drafts
 
 router = APIRouter(
@@ -21,6 +22,7 @@ router = APIRouter(
         404: {"model": ErrorBody},
         409: {"model": ErrorBody},
     },
+    route_class=Route,
 )
 
 

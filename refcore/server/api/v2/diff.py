@@ -10,10 +10,14 @@ from fastapi import APIRouter, Body
 from refcore.core.diff import diff_guidelines
 from refcore.server.api.schemas import ErrorBody
 from refcore.server.deps import GuidelinesDep, SessionDep, SourceDep
+from refcore.server.routing import Route
 from refcore.services import drafts
 
 router = APIRouter(
-    prefix="/v2/guidelines", tags=["v2 guidelines"], responses={404: {"model": ErrorBody}}
+    prefix="/v2/guidelines",
+    tags=["v2 guidelines"],
+    responses={404: {"model": ErrorBody}},
+    route_class=Route,
 )
 
 

@@ -11,12 +11,14 @@ from fastapi import APIRouter, Body, Query, Response
 from refcore.server.api.schemas import ErrorBody
 from refcore.server.deps import ActorDep, GuidelinesDep, SessionDep, SettingsDep, SourceDep
 from refcore.server.notices import notify_published
+from refcore.server.routing import Route
 from refcore.services import drafts
 
 router = APIRouter(
     prefix="/v2/drafts",
     tags=["v2 guidelines"],
     responses={400: {"model": ErrorBody}, 403: {"model": ErrorBody}, 404: {"model": ErrorBody}},
+    route_class=Route,
 )
 
 DraftBody = Annotated[

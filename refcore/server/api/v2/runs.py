@@ -11,9 +11,9 @@ from fastapi import APIRouter, Query, Request, Response
 
 from refcore.errors import UnsupportedMediaType
 from refcore.server.api.schemas import ErrorBody, ProductVersionLink, RunCreated, RunList
-from refcore.server.api.uploads import run_upload
 from refcore.server.api.v1.results import result_url
 from refcore.server.deps import ActorDep, SessionDep, SettingsDep, SourceDep
+from refcore.server.routing import BodyDep, Route, one_at_a_time
 from refcore.services import reports, runs, runs_edit, runs_read
 
 router = APIRouter(
@@ -25,6 +25,7 @@ router = APIRouter(
         403: {"model": ErrorBody},
         404: {"model": ErrorBody},
     },
+    route_class=Route,
 )
 
 _MULTIPART = "multipart/form-data"
@@ -38,8 +39,10 @@ def _json(text: str) -> Response:
 
 
 @router.post("", status_code=201, response_model=RunCreated)
-async def upload(
+@one_at_a_time
+def upload(
     request: Request,
+    body: BodyDep,
     session: SessionDep,
     actor: ActorDep,
     settings: SettingsDep,
@@ -51,7 +54,6 @@ async def upload(
     list of passed tests. Pass/fail/skip are kept. Optional X-Signature/X-Public-Key
     as in v1; ``Authorization: Bearer`` makes the run yours."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    body = await request.body()
     # curl --data-binary sends the file as it is, labelled as a form: accept it unless the
     # body really is form fields (ambiguous: refuse rather than guess)
     if ctype == _MULTIPART or (ctype == _URLENCODED and _FORM_FIELD.match(body.lstrip())):
@@ -60,12 +62,9 @@ async def upload(
             "(curl --data-binary @FILE -H 'Content-Type: application/octet-stream')"
         )
     upload = runs.Upload(
-        body,
-        request.headers.get("x-signature"),
-        request.headers.get("x-public-key"),
+        body, request.headers.get("x-signature"), request.headers.get("x-public-key")
     )
-    run = await run_upload(
-        runs.submit_v2,
+    run = runs.submit_v2(
         session,
         upload,
         actor,

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from refcore.core.evidence import DEFAULT_K, DEFAULT_SHARE
 from refcore.server.api.schemas import ErrorBody
 from refcore.server.deps import GuidelinesDep, SessionDep
+from refcore.server.routing import Route
 from refcore.services import candidates as candidates_service
 from refcore.services import scoring
 
@@ -22,6 +23,7 @@ router = APIRouter(
         404: {"model": ErrorBody},
         422: {"model": ErrorBody},
     },
+    route_class=Route,
 )
 
 

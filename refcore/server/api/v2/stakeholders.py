@@ -11,6 +11,7 @@ from fastapi import APIRouter, Body, Query, Response
 
 from refcore.server.api.schemas import ErrorBody
 from refcore.server.deps import ActorDep, GuidelinesDep, SessionDep, SettingsDep
+from refcore.server.routing import Route
 from refcore.services import draft_impact, stakeholder_map
 from refcore.services import stakeholders as teams
 
@@ -25,6 +26,7 @@ router = APIRouter(
         409: {"model": ErrorBody},
         422: {"model": ErrorBody},
     },
+    route_class=Route,
 )
 
 Day = Annotated[str | None, Query(description="YYYY-MM-DD, included", max_length=10)]

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, Response
 from refcore.errors import InvalidInput, UnsupportedMediaType
 from refcore.server.api.schemas import ErrorBody
 from refcore.server.deps import ActorDep, SessionDep
+from refcore.server.routing import BodyDep, Route, body_limit
 from refcore.services import usage
 
 router = APIRouter(
@@ -21,28 +22,31 @@ router = APIRouter(
         403: {"model": ErrorBody},
         404: {"model": ErrorBody},
         409: {"model": ErrorBody},
+        413: {"model": ErrorBody},
         415: {"model": ErrorBody},
         422: {"model": ErrorBody},
     },
+    route_class=Route,
 )
 
 _FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 @router.post("", status_code=201)
-async def upload(
-    request: Request, response: Response, session: SessionDep, actor: ActorDep
+@body_limit("max_usage_bytes")
+def upload(
+    request: Request, response: Response, body: BodyDep, session: SessionDep, actor: ActorDep
 ) -> dict[str, Any]:
     """Store a declaration (YAML or JSON, ``refcore/core/schemas/usage.schema.json``)
-    as the raw body. 201 when new; 200 when its owner replaces it; 409 when another
-    user's declaration has the same kind and name."""
+    as the raw body (at most ``max_usage_bytes``). 201 when new; 200 when its owner
+    replaces it; 409 when another user's declaration has the same kind and name."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype in _FORMS:
         raise UnsupportedMediaType(
             f"Unsupported content type {ctype}: send the declaration itself as the request body"
         )
     try:
-        text = (await request.body()).decode("utf-8")
+        text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidInput("The usage declaration is not UTF-8 text") from None
     stored = usage.store(session, actor, text)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from refcore.core.tc_rules import Policy
 from refcore.server.api.schemas import ErrorBody
 from refcore.server.deps import ActorDep, DatabaseDep, GuidelinesDep
+from refcore.server.routing import Route
 from refcore.services import verdicts
 
 router = APIRouter(
@@ -22,6 +23,7 @@ router = APIRouter(
         404: {"model": ErrorBody},
         422: {"model": ErrorBody},
     },
+    route_class=Route,
 )
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Query
 
 from refcore.server.api.schemas import ErrorBody
 from refcore.server.deps import ActorDep, GuidelinesDep, SessionDep, SettingsDep, SourceDep
+from refcore.server.routing import Route
 from refcore.services import drafts
 from refcore.services.certificates import Terms
 from refcore.services.whatif import MAX_GROUPS, stored_what_if
@@ -17,6 +18,7 @@ router = APIRouter(
     prefix="/v2/whatif",
     tags=["v2 scoring"],
     responses={400: {"model": ErrorBody}, 404: {"model": ErrorBody}},
+    route_class=Route,
 )
 
 
