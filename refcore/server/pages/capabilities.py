@@ -8,9 +8,10 @@ from fastapi.responses import HTMLResponse
 
 from refcore.server.deps import GuidelinesDep
 from refcore.server.rendering import render
+from refcore.server.routing import Route
 from refcore.services import capabilities
 
-router = APIRouter()
+router = APIRouter(route_class=Route)
 
 
 @router.get("/capabilities/{name}", response_class=HTMLResponse, name="web.capability")
