@@ -18,6 +18,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from refcore.storage import limits as _limits  # noqa: F401  (the flush guard: same limits on every database)
+
 __all__ = ["Database", "is_sqlite", "make_engine"]
 
 _WRITE = "refcore_write"

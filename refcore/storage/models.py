@@ -285,7 +285,8 @@ class RunMeta(Base):
 
     run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
+    # a guideline id, a target or a flag: short (checked before any write)
+    value: Mapped[str] = mapped_column(Text, info={"max_length": 255})
 
 
 class RunReport(Base):

@@ -133,10 +133,15 @@ def get_meta_key(run_id: str, key: str, session: SessionDep, actor: ActorDep) ->
 
 @router.post("/{run_id}/meta/{key}", status_code=201)
 async def set_meta(
-    run_id: str, key: str, request: Request, session: SessionDep, actor: ActorDep
+    run_id: str,
+    key: str,
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    gs: GuidelinesDep,
 ) -> Response:
     value = (await request.body()).decode("utf-8", "replace")
-    runs_edit.set_meta(session, actor, run_id, key, value)
+    runs_edit.set_meta(session, actor, run_id, key, value, guidelines=gs)
     return Response(status_code=201)
 
 
