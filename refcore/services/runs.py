@@ -19,17 +19,18 @@ from typing import Annotated
 import jsonschema
 import msgspec
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from refcore.core.results import parse_run
 from refcore.core.runs import Outcome, TestRun, split_test_id
-from refcore.errors import InvalidInput, Unauthorized
+from refcore.errors import Conflict, InvalidInput, Unauthorized
 from refcore.services import fields
 from refcore.services.accounts import Actor, actor_for, key_owner
-from refcore.services.signatures import verify
+from refcore.services.signatures import signature_digest, verify
 from refcore.storage import repositories as repo
 from refcore.storage.limits import int_range, max_length
-from refcore.storage.models import Product, ProductVersion, Run, TestName, User
+from refcore.storage.models import Product, ProductVersion, Run, SignedUpload, TestName, User
 
 __all__ = ["V1_RESULTS_SCHEMA", "Upload", "store_run", "submit_v1", "submit_v2"]
 
@@ -40,6 +41,10 @@ MAX_DURATION = int_range(Run.duration_seconds)[1]
 ANONYMOUS_DISABLED = (
     "Anonymous result uploads are disabled. Please create a user account and an api key "
     "at https://refstack.openstack.org/#/"
+)
+REPLAYED = (
+    "This signed upload was already received: the same signature over the same body is "
+    "accepted once. Run the tests again to upload a new result."
 )
 KEY_NOT_FOUND = (
     "User with specified key not found. Please log into the RefStack server to upload your key."
@@ -101,6 +106,7 @@ def submit_v1(session: Session, upload: Upload, actor: Actor, *, allow_anonymous
         api="v1",
         format="refstack-json",
         signed=upload.signed,
+        signature=_digest(upload),
     )
 
 
@@ -185,6 +191,7 @@ def submit_v2(
         format=run.format,
         reasons=_reasons(run),
         signed=upload.signed,
+        signature=_digest(upload),
     )
 
 
@@ -200,10 +207,15 @@ def store_run(
     reasons: str | None = None,
     run_id: str | None = None,
     signed: bool = False,
+    signature: str | None = None,
 ) -> Run:
     """Write one run and its tests in one transaction, then commit. Every value is
-    checked first (:mod:`refcore.services.fields`): bad input stores nothing."""
+    checked first (:mod:`refcore.services.fields`): bad input stores nothing.
+    ``signature`` (the digest of a signed upload's signature) refuses a replay: the
+    same signed body a second time is a 409, whoever sends it."""
     _check_run(tests, cpid, duration_seconds)
+    if signature is not None and session.get(SignedUpload, signature) is not None:
+        raise Conflict(REPLAYED)
     counts = Counter(map(itemgetter(2), tests))
     run = Run(
         id=run_id or str(uuid.uuid4()),
@@ -225,9 +237,16 @@ def store_run(
         if owner is not None and cpid:
             run.product_version_id = _auto_version(session, owner, cpid)
         session.add(run)
+        if signature is not None:
+            session.add(SignedUpload(digest=signature, run_id=run.id))
         session.flush()
         repo.store_tests(session, run.id, tests, reasons)
         session.commit()
+    except IntegrityError:
+        session.rollback()
+        if signature is not None and _seen(session, signature):  # the same upload, at once
+            raise Conflict(REPLAYED) from None
+        raise
     except BaseException:
         session.rollback()
         raise
@@ -238,6 +257,14 @@ def store_run(
 def _schema_error(error: jsonschema.ValidationError) -> str:
     where = "/".join(str(p) for p in error.absolute_path) or "body"
     return f"{where}: {error.message}"
+
+
+def _digest(upload: Upload) -> str | None:
+    return signature_digest(upload.signature) if upload.signature is not None else None
+
+
+def _seen(session: Session, signature: str) -> bool:
+    return session.get(SignedUpload, signature) is not None
 
 
 def _check_signature(upload: Upload) -> None:
