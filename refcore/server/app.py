@@ -9,7 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp
 
@@ -22,6 +22,7 @@ from refcore.server.errors import install_error_handlers
 from refcore.server.head import HeadAsGet
 from refcore.server.headers import SecurityHeaders
 from refcore.server.hosts import TrustedHosts
+from refcore.server.inputs import check_request
 from refcore.server.limits import BodyLimit
 from refcore.server.pages import router as pages_router
 from refcore.services.guidelines import GuidelineSource, LoadedSource
@@ -81,6 +82,7 @@ def create_app(
         lifespan=lifespan,
         docs_url=None,  # refcore.server.apidocs serves /docs under the CSP
         redoc_url=None,
+        dependencies=[Depends(check_request)],  # no NUL in parameters; sane JSON bodies
     )
     app.state.refcore = state
     access_log.install()

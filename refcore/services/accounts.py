@@ -19,10 +19,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from refcore.errors import Conflict, InvalidInput, NotFound, Unauthorized
-from refcore.services.signatures import KEY_FORMATS, key_md5, parse_key_line, verify
+from refcore.services.signatures import (
+    KEY_FORMATS,
+    key_fingerprint,
+    key_md5,
+    parse_key_line,
+    verify,
+)
 from refcore.storage import repositories as repo
 from refcore.storage.models import (
     ApiToken,
+    KeyOwner,
     LoginSession,
     Organization,
     OrgMember,
@@ -231,6 +238,11 @@ def list_public_keys(session: Session, actor: Actor) -> list[dict[str, object]]:
     return [_key_dict(k, actor.openid) for k in keys]
 
 
+KEY_TAKEN = (
+    "Public key already registered by another account: only that account can register it again."
+)
+
+
 def add_public_key(
     session: Session,
     actor: Actor,
@@ -259,6 +271,13 @@ def add_public_key(
     clash = session.scalars(select(PublicKey).where(PublicKey.md5_hash == md5))
     if any(k.pubkey == parsed.pubkey for k in clash):
         raise Conflict("Public key already exists.")
+    fingerprint = key_fingerprint(parsed.pubkey)
+    bound = session.get(KeyOwner, fingerprint)
+    if bound is not None and bound.user_id != actor.user_id:
+        raise Conflict(KEY_TAKEN)
+    if bound is None:
+        assert actor.user_id is not None
+        session.add(KeyOwner(fingerprint=fingerprint, user_id=actor.user_id))
     key = PublicKey(
         id=str(uuid.uuid4()),
         user_id=actor.user_id,
@@ -287,7 +306,8 @@ def delete_public_key(session: Session, actor: Actor, key_id: str) -> None:
 
 
 def key_owner(session: Session, public_key_line: str) -> User | None:
-    """The user a signing key (``ssh-rsa AAAA...``) is registered to, by RefStack's md5 rule."""
+    """The user a signing key (``ssh-rsa AAAA...``) is registered to, by RefStack's md5
+    rule, and only if that user is the key's first owner (``key_owners``)."""
     parsed = parse_key_line(public_key_line)
     rows = session.execute(
         select(PublicKey.pubkey, User)
@@ -296,5 +316,6 @@ def key_owner(session: Session, public_key_line: str) -> User | None:
     ).all()
     for pubkey, user in rows:
         if pubkey == parsed.pubkey:
-            return user
+            bound = session.get(KeyOwner, key_fingerprint(pubkey))
+            return user if bound is None or bound.user_id == user.id else None
     return None

@@ -19,42 +19,53 @@ from typing import Annotated
 import jsonschema
 import msgspec
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from refcore.core.results import parse_run
 from refcore.core.runs import Outcome, TestRun, split_test_id
-from refcore.errors import InvalidInput, Unauthorized
+from refcore.errors import Conflict, InvalidInput, Unauthorized
+from refcore.services import fields
 from refcore.services.accounts import Actor, actor_for, key_owner
-from refcore.services.signatures import verify
+from refcore.services.signatures import signature_digest, verify
 from refcore.storage import repositories as repo
-from refcore.storage.models import Product, ProductVersion, Run, User
+from refcore.storage.limits import int_range, max_length
+from refcore.storage.models import Product, ProductVersion, Run, SignedUpload, TestName, User
 
 __all__ = ["V1_RESULTS_SCHEMA", "Upload", "store_run", "submit_v1", "submit_v2"]
 
-MAX_NAME = 512
+MAX_NAME = max_length(TestName.name) or 512
+MAX_CPID = max_length(Run.cpid) or 128
+MAX_UUID = max_length(TestName.uuid) or 36
+MAX_DURATION = int_range(Run.duration_seconds)[1]
 ANONYMOUS_DISABLED = (
     "Anonymous result uploads are disabled. Please create a user account and an api key "
     "at https://refstack.openstack.org/#/"
+)
+REPLAYED = (
+    "This signed upload was already received: the same signature over the same body is "
+    "accepted once. Run the tests again to upload a new result."
 )
 KEY_NOT_FOUND = (
     "User with specified key not found. Please log into the RefStack server to upload your key."
 )
 
 #: RefStack 2.1.0's results schema (draft 4); ``name`` is required here as well,
-#: where RefStack would fail later with a 500
+#: where RefStack would fail later with a 500, and the widths and range are those of the
+#: columns that store them (the same on every database)
 V1_RESULTS_SCHEMA: dict[str, object] = {
     "$schema": "http://json-schema.org/draft-04/schema#",
     "type": "object",
     "properties": {
-        "cpid": {"type": "string"},
-        "duration_seconds": {"type": "integer"},
+        "cpid": {"type": "string", "maxLength": MAX_CPID},
+        "duration_seconds": {"type": "integer", "minimum": 0, "maximum": MAX_DURATION},
         "results": {
             "type": "array",
             "items": {
                 "type": "object",
                 "properties": {
                     "name": {"type": "string", "minLength": 1},
-                    "uuid": {"type": "string"},
+                    "uuid": {"type": "string", "maxLength": MAX_UUID},
                 },
                 "required": ["name"],
             },
@@ -95,17 +106,19 @@ def submit_v1(session: Session, upload: Upload, actor: Actor, *, allow_anonymous
         api="v1",
         format="refstack-json",
         signed=upload.signed,
+        signature=_digest(upload),
     )
 
 
 class _V1Test(msgspec.Struct):
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NAME)]
-    uuid: str | msgspec.UnsetType = msgspec.UNSET  # absent, not null: the schema says string
+    # absent, not null: the schema says string
+    uuid: Annotated[str, msgspec.Meta(max_length=MAX_UUID)] | msgspec.UnsetType = msgspec.UNSET
 
 
 class _V1Upload(msgspec.Struct, forbid_unknown_fields=True):
-    cpid: str
-    duration_seconds: int
+    cpid: Annotated[str, msgspec.Meta(max_length=MAX_CPID)]
+    duration_seconds: Annotated[int, msgspec.Meta(ge=0, le=MAX_DURATION)]
     results: list[_V1Test]
 
 
@@ -118,13 +131,24 @@ def _read_v1(body: bytes) -> _V1Upload:
     Whatever msgspec refuses (bad JSON, a schema error, a
     null uuid, a name over the length limit, a float duration, UTF-16...) goes the slow
     way: ``json`` decides and jsonschema words the errors, exactly as RefStack does."""
+    _refuse_bad_json(body)
     try:
         return _V1_DECODER.decode(body)
     except msgspec.DecodeError:
         return _read_v1_slowly(body)
 
 
+def _refuse_bad_json(body: bytes) -> None:
+    """Before any parser recurses: too deep (RefStack's words: its parser fails), NUL or
+    a lone surrogate (see :func:`refcore.services.fields.json_problem`)."""
+    problem = fields.json_problem(body)
+    if problem:
+        message = "Malformed request" if problem == fields.TOO_DEEP else f"Invalid input: {problem}"
+        raise InvalidInput(message, errors=[problem])
+
+
 def _read_v1_slowly(body: bytes) -> _V1Upload:
+    _refuse_bad_json(body)
     try:
         doc = json.loads(body)
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
@@ -157,7 +181,6 @@ def submit_v2(
     _check_signature(upload)
     owner = _owner(session, upload, actor, allow_anonymous=allow_anonymous)
     tests = [(r.name, r.uuid or "", r.outcome) for r in run]
-    _check_names(n for n, _, _ in tests)
     return store_run(
         session,
         tests,
@@ -168,6 +191,7 @@ def submit_v2(
         format=run.format,
         reasons=_reasons(run),
         signed=upload.signed,
+        signature=_digest(upload),
     )
 
 
@@ -183,8 +207,15 @@ def store_run(
     reasons: str | None = None,
     run_id: str | None = None,
     signed: bool = False,
+    signature: str | None = None,
 ) -> Run:
-    """Write one run and its tests in one transaction, then commit."""
+    """Write one run and its tests in one transaction, then commit. Every value is
+    checked first (:mod:`refcore.services.fields`): bad input stores nothing.
+    ``signature`` (the digest of a signed upload's signature) refuses a replay: the
+    same signed body a second time is a 409, whoever sends it."""
+    _check_run(tests, cpid, duration_seconds)
+    if signature is not None and session.get(SignedUpload, signature) is not None:
+        raise Conflict(REPLAYED)
     counts = Counter(map(itemgetter(2), tests))
     run = Run(
         id=run_id or str(uuid.uuid4()),
@@ -206,9 +237,16 @@ def store_run(
         if owner is not None and cpid:
             run.product_version_id = _auto_version(session, owner, cpid)
         session.add(run)
+        if signature is not None:
+            session.add(SignedUpload(digest=signature, run_id=run.id))
         session.flush()
         repo.store_tests(session, run.id, tests, reasons)
         session.commit()
+    except IntegrityError:
+        session.rollback()
+        if signature is not None and _seen(session, signature):  # the same upload, at once
+            raise Conflict(REPLAYED) from None
+        raise
     except BaseException:
         session.rollback()
         raise
@@ -219,6 +257,14 @@ def store_run(
 def _schema_error(error: jsonschema.ValidationError) -> str:
     where = "/".join(str(p) for p in error.absolute_path) or "body"
     return f"{where}: {error.message}"
+
+
+def _digest(upload: Upload) -> str | None:
+    return signature_digest(upload.signature) if upload.signature is not None else None
+
+
+def _seen(session: Session, signature: str) -> bool:
+    return session.get(SignedUpload, signature) is not None
 
 
 def _check_signature(upload: Upload) -> None:
@@ -271,6 +317,18 @@ def _dedupe(items: Iterable[tuple[str, str]]) -> list[tuple[str, str, Outcome]]:
     _check_names(seen)
     passed = Outcome.PASS
     return [(name, uid, passed) for name, uid in seen.items()]
+
+
+def _check_run(
+    tests: list[tuple[str, str, Outcome]], cpid: str | None, duration_seconds: int | None
+) -> None:
+    if cpid is not None:
+        fields.text(cpid, "cpid", Run.cpid)
+    if duration_seconds is not None:
+        fields.integer(duration_seconds, "duration_seconds", Run.duration_seconds)
+    _check_names(n for n, _, _ in tests)
+    fields.check_texts((n for n, _, _ in tests), "test name", TestName.name)
+    fields.check_texts((u for _, u, _ in tests if u), "test uuid", TestName.uuid)
 
 
 def _check_names(names: Iterable[str]) -> None:

@@ -23,7 +23,7 @@ from refcore.errors import (
     NotFound,
     UnknownTarget,
 )
-from refcore.services import audit
+from refcore.services import audit, drafts, fields
 from refcore.services.accounts import Actor
 from refcore.services.runs_read import (
     FOUNDATION,
@@ -40,7 +40,7 @@ from refcore.services.testruns import load_testrun
 from refcore.storage import repositories as repo
 from refcore.storage.models import Product, ProductVersion, Run, RunMeta, User
 
-__all__ = ["delete_meta", "delete_run", "get_meta", "set_meta", "update_run"]
+__all__ = ["delete_meta", "delete_run", "get_meta", "meta_value", "set_meta", "update_run"]
 
 EDITABLE_META = PUBLIC_META
 
@@ -77,12 +77,62 @@ def _editable(session: Session, actor: Actor, run_id: str, key: str, verb: str) 
     return run
 
 
-def set_meta(session: Session, actor: Actor, run_id: str, key: str, value: str) -> None:
-    """Add or change ``shared``/``guideline``/``target`` (the value is the raw body).
-    Two requests adding the same key at once: the second one's insert loses the race
-    (PostgreSQL; SQLite's write lock serialises them) and is done again as a change."""
+#: what ``shared`` may say (any of these shares; deleting the key unshares)
+SHARED_VALUES = ("", "true", "1", "yes", "on")
+
+
+def meta_value(session: Session, run: Run, key: str, value: str, guidelines: GuidelineSet) -> str:
+    """The value to keep for meta ``key``, or InvalidInput: ``shared`` is a flag (kept as
+    "true"); ``guideline`` names a guideline of the source or a published draft;
+    ``target`` a target (program) of the run's guideline, or of any guideline before
+    one is chosen. Each is plain text of at most 255 characters (``run_meta.value``)."""
+    value = fields.text(value, f"meta {key}", RunMeta.value).strip()
+    if key == "shared":
+        if value.lower() not in SHARED_VALUES:
+            raise InvalidInput(
+                "Invalid value for meta key shared: send 'true' to share the run, "
+                "delete the key to make it private"
+            )
+        return "true"
+    if key == "guideline":
+        try:
+            drafts.resolve(session, guidelines, value)
+        except GuidelineNotFound:
+            raise InvalidInput(
+                f"Invalid value for meta key guideline: {value!r} is not a known guideline"
+            ) from None
+        return value
+    chosen = repo.meta_for(session, [run.id]).get(run.id, {}).get("guideline")
+    try:
+        known = list(drafts.resolve(session, guidelines, chosen)[0].targets) if chosen else []
+    except GuidelineNotFound:  # a guideline since withdrawn: any known target
+        known = []
+    if not known:
+        known = sorted({t for g in guidelines.values() for t in g.targets})
+    if value not in known:
+        raise InvalidInput(
+            f"Invalid value for meta key target: {value!r} is not one of {', '.join(known)}"
+        )
+    return value
+
+
+def set_meta(
+    session: Session,
+    actor: Actor,
+    run_id: str,
+    key: str,
+    value: str,
+    *,
+    guidelines: GuidelineSet,
+) -> None:
+    """Add or change ``shared``/``guideline``/``target`` (the value is the raw body),
+    checked by :func:`meta_value`. Two requests adding the same key at once: the second
+    one's insert loses the race (PostgreSQL; SQLite's write lock serialises them) and is
+    done again as a change."""
+    raw = value
     for attempt in (1, 2):
         run = _editable(session, actor, run_id, key, "add/alter a new metadata key")
+        value = meta_value(session, run, key, raw, guidelines)
         row = session.get(RunMeta, (run.id, key))
         before = row.value if row is not None else None
         if row is None:
@@ -190,9 +240,10 @@ def update_run(
         if role != FOUNDATION:
             raise Forbidden("You do not have permission to change a verification status.")
         value = changes["verification_status"]
-        if isinstance(value, bool) or not isinstance(value, int) and not str(value).isdigit():
-            raise InvalidInput(f"Invalid verification_status value: {value}")
-        status = int(value)
+        try:
+            status = fields.integer(value, "verification_status", Run.verification_status)
+        except InvalidInput:
+            raise InvalidInput(f"Invalid verification_status value: {str(value)[:40]}") from None
         if status not in (0, 1):
             raise InvalidInput(f"Invalid verification_status value: {status}")
         meta = repo.meta_for(session, [run.id]).get(run.id, {})

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from refcore.core.runs import Outcome
 from refcore.errors import Forbidden, InvalidInput, NotFound, Unauthorized
+from refcore.services import fields
 from refcore.services.accounts import Actor
 from refcore.storage import repositories as repo
 from refcore.storage.models import Product, ProductVersion, Run
@@ -183,10 +184,12 @@ def list_runs(
     flt = repo.RunFilter(cpid=cpid, start=start, end=end)
     if verification_status not in (None, ""):
         try:
-            flt.verification_status = int(verification_status)
-        except ValueError:
+            flt.verification_status = fields.integer(
+                verification_status, "verification_status", Run.verification_status, low=0
+            )
+        except InvalidInput:
             raise InvalidInput(
-                f"Invalid verification_status value: {verification_status}"
+                f"Invalid verification_status value: {verification_status[:40]}"
             ) from None
     if signed:
         if not actor.authenticated:
@@ -217,7 +220,7 @@ def list_runs(
         raise InvalidInput("Invalid page number: The page number less or equal zero.")
     total = repo.runs_count(session, flt)
     pages = math.ceil(total / per_page)
-    if number > 1 and number > pages:
+    if number > 1 and number > min(pages, fields.MAX_PAGE):
         raise InvalidInput(
             "Invalid page number: The page number is greater than the total number of pages."
         )
@@ -272,8 +275,8 @@ def list_runs_v2(
 ) -> RunPage:
     """v2's list: runs the actor may see (listed ones plus their own; all for the
     foundation), newest first. ``product_version_id`` applies the product's privacy."""
-    if page < 1:
-        raise InvalidInput(f"Invalid page number: {page}; pages start at 1")
+    if not 1 <= page <= fields.MAX_PAGE:
+        raise InvalidInput(f"Invalid page number: {page}; pages are 1 to {fields.MAX_PAGE}")
     flt = repo.RunFilter(cpid=cpid, visible=visible_clause(actor))
     if mine:
         actor.require_login()

@@ -14,7 +14,15 @@ from cryptography.hazmat.primitives.serialization import load_ssh_public_key
 
 from refcore.errors import InvalidInput
 
-__all__ = ["KEY_FORMATS", "ParsedKey", "key_md5", "parse_key_line", "verify"]
+__all__ = [
+    "KEY_FORMATS",
+    "ParsedKey",
+    "key_fingerprint",
+    "key_md5",
+    "parse_key_line",
+    "signature_digest",
+    "verify",
+]
 
 #: the formats RefStack accepts for profile keys
 KEY_FORMATS = ("ssh-dss", "ssh-rsa", "pgp-sign-rsa", "pgp-sign-dss")
@@ -46,6 +54,17 @@ def parse_key_line(line: str) -> ParsedKey:
 def key_md5(pubkey_b64: str) -> str:
     """RefStack's key index: md5 of the decoded key body."""
     return hashlib.md5(base64.b64decode(pubkey_b64), usedforsecurity=False).hexdigest()
+
+
+def key_fingerprint(pubkey_b64: str) -> str:
+    """refcore's key identity (``key_owners``): sha256 of the decoded key body."""
+    return hashlib.sha256(base64.b64decode(pubkey_b64)).hexdigest()
+
+
+def signature_digest(signature_hex: str) -> str:
+    """sha256 of a signature's bytes (whatever the case of its hex): one per signed body
+    and key, since PKCS#1 v1.5 signatures are deterministic."""
+    return hashlib.sha256(binascii.a2b_hex(signature_hex.strip())).hexdigest()
 
 
 def verify(public_key_line: str, signature_hex: str, data: bytes) -> None:

@@ -26,6 +26,7 @@ from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from refcore.errors import DatabaseBusy
+from refcore.storage import limits as _limits  # noqa: F401  (the flush guard: same limits on every database)
 
 __all__ = ["DEFAULT_LOCK_TIMEOUT", "Database", "is_sqlite", "make_engine"]
 

@@ -39,6 +39,7 @@ __all__ = [
     "DraftNotice",
     "GuidelineDraft",
     "Initiative",
+    "KeyOwner",
     "LoginSession",
     "OrgMember",
     "Organization",
@@ -55,6 +56,7 @@ __all__ = [
     "StakeholderArea",
     "StakeholderMember",
     "StakeholderTeam",
+    "SignedUpload",
     "TestName",
     "UsageDeclarationRow",
     "User",
@@ -144,6 +146,18 @@ class PublicKey(Base):
     pubkey: Mapped[str] = mapped_column(Text)
     comment: Mapped[str | None] = mapped_column(String(255))
     md5_hash: Mapped[str] = mapped_column(String(32), index=True)
+    created_at: Mapped[datetime] = _created()
+
+
+class KeyOwner(Base):
+    """The account that first registered a public key (by the sha256 of the key's body).
+    The binding outlives the key's ``pubkeys`` row: once deleted, the key can be
+    registered again by its owner only, so nobody else can take over its signed uploads."""
+
+    __tablename__ = "key_owners"
+
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = _created()
 
 
@@ -277,6 +291,21 @@ class RunTests(Base):
     reasons: Mapped[str | None] = mapped_column(Text)
 
 
+class SignedUpload(Base):
+    """A signed upload received, by the sha256 of its signature. A signature covers the
+    exact body, so the same signature again is the same upload replayed: refused (409).
+    Kept when the run is deleted (``run_id`` becomes null), so a deleted run cannot be
+    brought back by a replay either."""
+
+    __tablename__ = "signed_uploads"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    run_id: Mapped[str | None] = mapped_column(
+        ForeignKey("runs.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = _created()
+
+
 class RunMeta(Base):
     """RefStack's ``meta`` rows (``shared``, ``guideline``, ``target``); the owner is
     ``runs.owner_id`` and is shown as ``meta.user``."""
@@ -285,7 +314,8 @@ class RunMeta(Base):
 
     run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
+    # a guideline id, a target or a flag: short (checked before any write)
+    value: Mapped[str] = mapped_column(Text, info={"max_length": 255})
 
 
 class RunReport(Base):

@@ -248,10 +248,11 @@ def share(
     run_id: str,
     session: SessionDep,
     actor: UserDep,
+    gs: GuidelinesDep,
     shared: Annotated[str, Form()],
 ) -> RedirectResponse:
     if shared == "true":
-        runs_edit.set_meta(session, actor, run_id, "shared", "true")
+        runs_edit.set_meta(session, actor, run_id, "shared", "true", guidelines=gs)
         flash(request, "The run is shared: anyone can see it in the community results.", "success")
     else:
         runs_edit.delete_meta(session, actor, run_id, "shared")
@@ -278,8 +279,8 @@ def set_guideline(
         raise InvalidInput("Choose the guideline and target the run claims")
     chosen = gs[guideline]
     chosen.target(target)  # an unknown target is refused with the known ones
-    runs_edit.set_meta(session, actor, run_id, "guideline", chosen.id + ".json")
-    runs_edit.set_meta(session, actor, run_id, "target", target)
+    runs_edit.set_meta(session, actor, run_id, "guideline", chosen.id + ".json", guidelines=gs)
+    runs_edit.set_meta(session, actor, run_id, "target", target, guidelines=gs)
     flash(request, f"The run now claims {chosen.id} ({target}).", "success")
     return _back(run_id)
 

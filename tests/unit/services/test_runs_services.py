@@ -49,7 +49,7 @@ def test_upload_is_stored_whole_or_not_at_all(db_session) -> None:  # type: igno
     assert sorted(detail["results"]) == ["t.a", "t.b"]
 
 
-def test_roles_and_privacy(db_session) -> None:  # type: ignore[no-untyped-def]
+def test_roles_and_privacy(db_session, guidelines) -> None:  # type: ignore[no-untyped-def]
     owner = accounts.create_user(db_session, "svc-owner")
     other = accounts.create_user(db_session, "svc-other")
     boss = accounts.create_user(db_session, "svc-boss", foundation=True)
@@ -62,8 +62,8 @@ def test_roles_and_privacy(db_session) -> None:  # type: ignore[no-untyped-def]
     assert role(run, a_other, None) is None
     assert role(run, accounts.ANONYMOUS, None) is None
     with pytest.raises(Forbidden):
-        runs_edit.set_meta(db_session, a_other, run.id, "shared", "true")
-    runs_edit.set_meta(db_session, a_owner, run.id, "shared", "true")
+        runs_edit.set_meta(db_session, a_other, run.id, "shared", "true", guidelines=guidelines)
+    runs_edit.set_meta(db_session, a_owner, run.id, "shared", "true", guidelines=guidelines)
     assert role(run, a_other, None) == "user"
     page = runs_read.list_runs(db_session, accounts.ANONYMOUS, cpid="c")
     assert run.id in [i["id"] for i in page.items]

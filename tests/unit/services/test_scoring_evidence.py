@@ -120,7 +120,7 @@ def test_fewer_than_k_vendors_hide_the_aggregate(db_session, caps, guidelines) -
     assert deployment.deployed(db_session, caps, k=4)[X].value == "?"
 
 
-def test_only_verified_runs_of_a_product_count(db_session, caps) -> None:  # type: ignore[no-untyped-def]
+def test_only_verified_runs_of_a_product_count(db_session, caps, guidelines) -> None:  # type: ignore[no-untyped-def]
     five_products(db_session, caps)
     # a newer verified run replaces the older: p1 now fails X
     verified(db_session, "a", "p1", results_of(caps[X], Outcome.FAIL), minutes=10)
@@ -129,7 +129,7 @@ def test_only_verified_runs_of_a_product_count(db_session, caps) -> None:  # typ
     user = accounts.create_user(db_session, "deploy-owner")
     actor = accounts.actor_for(db_session, user)
     run = store(db_session, "p2-cloud", results_of(caps[X], Outcome.FAIL), minutes=11, owner=user)
-    runs_edit.set_meta(db_session, actor, run.id, "shared", "true")
+    runs_edit.set_meta(db_session, actor, run.id, "shared", "true", guidelines=guidelines)
     assert deployment.deployed(db_session, caps)[X].evidence["passing"] == 2
 
 

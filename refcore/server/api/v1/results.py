@@ -127,9 +127,15 @@ def get_meta_key(run_id: str, key: str, session: SessionDep, actor: ActorDep) ->
 @router.post("/{run_id}/meta/{key}", status_code=201)
 @body_limit("max_json_bytes")
 def set_meta(
-    run_id: str, key: str, body: BodyDep, session: SessionDep, actor: ActorDep
+    run_id: str,
+    key: str,
+    body: BodyDep,
+    session: SessionDep,
+    actor: ActorDep,
+    gs: GuidelinesDep,
 ) -> Response:
-    runs_edit.set_meta(session, actor, run_id, key, body.decode("utf-8", "replace"))
+    value = body.decode("utf-8", "replace")
+    runs_edit.set_meta(session, actor, run_id, key, value, guidelines=gs)
     return Response(status_code=201)
 
 

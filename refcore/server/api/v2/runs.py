@@ -15,6 +15,7 @@ from refcore.server.api.v1.results import result_url
 from refcore.server.deps import ActorDep, SessionDep, SettingsDep, SourceDep
 from refcore.server.routing import BodyDep, Route, one_at_a_time
 from refcore.services import reports, runs, runs_edit, runs_read
+from refcore.services.fields import MAX_PAGE
 
 router = APIRouter(
     prefix="/v2/runs",
@@ -46,8 +47,8 @@ def upload(
     session: SessionDep,
     actor: ActorDep,
     settings: SettingsDep,
-    cpid: str | None = None,
-    duration_seconds: int | None = None,
+    cpid: Annotated[str | None, Query(max_length=runs.MAX_CPID)] = None,
+    duration_seconds: Annotated[int | None, Query(ge=0, le=runs.MAX_DURATION)] = None,
     format: Annotated[str | None, Query(description="force a format (default: detect)")] = None,
 ) -> dict[str, Any]:
     """Upload a run file as the raw body: subunit v1/v2, RefStack JSON, JUnit XML or a
@@ -87,7 +88,7 @@ def list_runs(
     session: SessionDep,
     actor: ActorDep,
     settings: SettingsDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     cpid: str | None = None,
     product_version_id: str | None = None,
     mine: bool = False,

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Body, Path, Query, Response
 
 from refcore.server.api.schemas import ErrorBody
 from refcore.server.deps import ActorDep, GuidelinesDep, SessionDep, SettingsDep
 from refcore.server.routing import Route
 from refcore.services import draft_impact, stakeholder_map
 from refcore.services import stakeholders as teams
+
+#: a row id (32-bit on every database): larger ones are a 400, not an overflow
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 router = APIRouter(
     prefix="/v2/stakeholders",
@@ -114,19 +117,19 @@ def register_team(
 
 
 @router.get("/teams/{team_id}")
-def get_team(team_id: int, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+def get_team(team_id: RowId, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     return teams.team(session, actor, team_id)
 
 
 @router.delete("/teams/{team_id}", status_code=204)
-def delete_team(team_id: int, session: SessionDep, actor: ActorDep) -> Response:
+def delete_team(team_id: RowId, session: SessionDep, actor: ActorDep) -> Response:
     teams.delete_team(session, actor, team_id)
     return Response(status_code=204)
 
 
 @router.post("/teams/{team_id}/contributors")
 def add_contributors(
-    team_id: int,
+    team_id: RowId,
     session: SessionDep,
     actor: ActorDep,
     contributors: Annotated[list[str], Body(embed=True)],
@@ -135,13 +138,13 @@ def add_contributors(
 
 
 @router.put("/teams/{team_id}/membership")
-def confirm(team_id: int, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+def confirm(team_id: RowId, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     """Confirm you are on a team that lists your contributor id."""
     return teams.confirm(session, actor, team_id)
 
 
 @router.delete("/teams/{team_id}/membership", status_code=204)
-def leave(team_id: int, session: SessionDep, actor: ActorDep) -> Response:
+def leave(team_id: RowId, session: SessionDep, actor: ActorDep) -> Response:
     """Remove yourself from a team that lists your contributor id."""
     teams.leave(session, actor, team_id)
     return Response(status_code=204)
@@ -162,7 +165,7 @@ def open_initiative(
     session: SessionDep,
     actor: ActorDep,
     gs: GuidelinesDep,
-    team_id: Annotated[int, Body(embed=True)],
+    team_id: Annotated[int, Body(embed=True, ge=1, le=2**31 - 1)],
     kind: Annotated[str, Body(embed=True, description="capability or section")],
     subject: Annotated[str, Body(embed=True, max_length=128)],
     title: Annotated[str, Body(embed=True, max_length=400)],
@@ -177,14 +180,14 @@ def open_initiative(
 
 
 @router.get("/initiatives/{initiative_id}")
-def get_initiative(initiative_id: int, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+def get_initiative(initiative_id: RowId, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     return teams.initiatives(session, actor, initiative_id=initiative_id)[0]
 
 
 @router.put("/initiatives/{initiative_id}/commitments/{team_id}")
 def commit(
-    initiative_id: int,
-    team_id: int,
+    initiative_id: RowId,
+    team_id: RowId,
     session: SessionDep,
     actor: ActorDep,
     headcount: Annotated[int, Body(embed=True)] = 0,
@@ -199,7 +202,9 @@ def commit(
 
 
 @router.delete("/initiatives/{initiative_id}/commitments/{team_id}", status_code=204)
-def withdraw(initiative_id: int, team_id: int, session: SessionDep, actor: ActorDep) -> Response:
+def withdraw(
+    initiative_id: RowId, team_id: RowId, session: SessionDep, actor: ActorDep
+) -> Response:
     teams.withdraw_commitment(session, actor, initiative_id, team_id)
     return Response(status_code=204)
 

@@ -1,0 +1,74 @@
+"""The input checks of :mod:`refcore.services.fields`, on the raw values."""
+
+from __future__ import annotations
+
+import pytest
+
+from refcore.errors import InvalidInput
+from refcore.services import fields
+from refcore.storage.models import Run, RunMeta, TestName
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (b'{"a": "x"}', None),
+        (b'{"a": "\\ud83d\\ude00"}', None),  # a pair is one character
+        (b'{"a": "\\\\ud800"}', None),  # an escaped backslash, then text
+        (b'{"a": "\\\\\\ud800"}', "lone surrogate"),
+        (b'{"a": "\\ud800"}', "lone surrogate"),
+        (b'{"a": "\\ude00"}', "lone surrogate"),
+        (b'{"a": "\\ud800x\\ude00"}', "lone surrogate"),
+        (b'{"a": "\\ud800\\ud800\\ude00"}', "lone surrogate"),
+        (b'{"a": "\\u0000"}', "NUL"),
+        (b'{"a": "\\U0000"}', None),  # not an escape JSON knows: the parser refuses it
+        (b"[" * 64 + b"]" * 64, None),
+        (b"[" * 65 + b"]" * 65, "deeper than 64"),
+        (b'["' + b"[" * 500 + b'"]', None),  # brackets in a string do not nest
+        (b'["\\"' + b"[" * 500 + b'"]', None),
+    ],
+)
+def test_json_problem(body: bytes, problem: str | None) -> None:
+    found = fields.json_problem(body)
+    assert (found is None) if problem is None else (problem in (found or "")), found
+
+
+def test_text_limits_come_from_the_columns() -> None:
+    assert fields.text("c" * 128, "cpid", Run.cpid) == "c" * 128
+    with pytest.raises(InvalidInput, match="cpid is longer than 128 characters"):
+        fields.text("c" * 129, "cpid", Run.cpid)
+    with pytest.raises(InvalidInput, match="longer than 255"):
+        fields.text("v" * 256, "meta", RunMeta.value)
+    with pytest.raises(InvalidInput, match="NUL"):
+        fields.text("a\x00", "cpid", Run.cpid)
+    with pytest.raises(InvalidInput, match="lone surrogate"):
+        fields.text("a\udc80", "cpid")
+    fields.check_texts(["t.a", "n" * 512], "test name", TestName.name)
+    with pytest.raises(InvalidInput, match=r"NUL character: t\.\\\\x00b"):
+        fields.check_texts(["t.a", "t.\x00b"], "test name", TestName.name)
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        (0, True),
+        (2**31 - 1, True),
+        ("2147483647", True),
+        (2**31, False),
+        (-1, False),
+        (1e10, False),
+        (float("inf"), False),
+        (float("nan"), False),
+        (3.5, False),
+        (True, False),
+        ("9" * 5000, False),
+        ("²", False),
+        ("1e3", False),
+    ],
+)
+def test_integer(value: object, ok: bool) -> None:
+    if ok:
+        assert fields.integer(value, "n", Run.duration_seconds) == int(value)  # type: ignore[call-overload]
+    else:
+        with pytest.raises(InvalidInput, match="Invalid input: n "):
+            fields.integer(value, "n", Run.duration_seconds)
