@@ -194,6 +194,13 @@ def test_usage_declarations_are_stored_and_counted(db_session) -> None:  # type:
 
 
 def test_suggest_uses_stored_runs_and_declarations(db_session, caps, guidelines) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import delete
+
+    from refcore.storage.models import UsageDeclarationRow
+
+    # the session's database is shared: declarations other tests stored (the API tests'
+    # uploads) go, inside this test's rolled-back transaction
+    db_session.execute(delete(UsageDeclarationRow))
     five_products(db_session, caps)
     owner = accounts.actor_for(db_session, accounts.create_user(db_session, "suggest-owner"))
     usage.store(db_session, owner, json.dumps(DECL))
