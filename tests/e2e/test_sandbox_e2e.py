@@ -98,7 +98,10 @@ def server(tmp_path_factory: pytest.TempPathFactory, interop_dir: Path) -> Itera
     # only REFCORE_E2E decides whether these tests run: a missing or broken server fails them
     assert "serve" in LAZY_COMMANDS, "refcore has no `serve` command"
     port = _free_port()
-    db = tmp_path_factory.mktemp("server") / "refcore.db"
+    folder = tmp_path_factory.mktemp("server")
+    db = folder / "refcore.db"
+    # stderr to a file: a pipe nobody reads fills up and stalls the server, and is left open
+    log = (folder / "serve.log").open("wb")
     proc = subprocess.Popen(
         [
             REFCORE,
@@ -112,15 +115,14 @@ def server(tmp_path_factory: pytest.TempPathFactory, interop_dir: Path) -> Itera
             str(interop_dir),
         ],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
             if proc.poll() is not None:
-                pytest.fail(
-                    f"refcore serve exited {proc.returncode}: {proc.stderr.read()[-2000:]!r}"
-                )  # type: ignore[union-attr]
+                said = (folder / "serve.log").read_text(errors="replace")[-2000:]
+                pytest.fail(f"refcore serve exited {proc.returncode}: {said!r}")
             try:
                 if httpx.get(url + "/v1/results/", timeout=1).status_code == 200:
                     break
@@ -132,6 +134,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, interop_dir: Path) -> Itera
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+        log.close()
 
 
 def require_v2_runs(server: str) -> None:
