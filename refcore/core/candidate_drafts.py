@@ -97,6 +97,7 @@ def adopt_candidates(
     )
     out = Adopted(dict(doc))
     homes = _homes(doc)
+    listed = _statuses(doc)  # kept up to date below as capabilities are created
     for item in body["tests"]:
         if not isinstance(item, Mapping) or not isinstance(item.get("test"), str):
             raise InvalidInput("not a candidate report: each of 'tests' needs a 'test' name")
@@ -105,13 +106,13 @@ def adopt_candidates(
         if not uuid:
             out.skipped[test] = "no idempotent id known for it: add it by hand with its id"
             continue
-        listed = _statuses(out.doc)
         capability = item.get("capability")
         if capability in listed and listed[capability][1] == "advisory":
             target = str(capability)
         else:
             base = str(capability) if capability in listed else str(item.get("group") or "")
-            target = base if base and base not in listed else f"{base}-candidates"
+            fresh = base not in listed or base in out.created  # a new one joins itself
+            target = base if base and fresh else f"{base}-candidates"
         if target not in out.doc.get("capabilities", {}):
             service = service_of(test)
             if service is None or service not in homes:
@@ -132,6 +133,7 @@ def adopt_candidates(
                 date=date,
             )
             out.created.append(target)
+            listed[target] = (component, "advisory")
         if test in out.doc["capabilities"][target].get("tests", {}):
             out.skipped[test] = f"already a test of {target}"
             continue
