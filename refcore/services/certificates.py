@@ -218,7 +218,7 @@ def certified_targets(
         i["program"]
         for items in product_certificates(session, gs, terms, product_id).values()
         for i in items
-        if i["status"] in (cert.Status.VALID, cert.Status.EXPIRING)
+        if i["status"] in cert.STANDING
     }
 
 
@@ -238,7 +238,7 @@ def standing_by_version(
     )
     for row in rows:
         item = _item(gs, terms, titles, row)
-        if item["status"] in (cert.Status.VALID, cert.Status.EXPIRING):
+        if item["status"] in cert.STANDING:
             out.setdefault(item["version"]["id"], []).append(item)
     return out
 

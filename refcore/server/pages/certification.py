@@ -26,6 +26,8 @@ CSRF = [CsrfDep]
 COLOURS = {
     Status.VALID.value: "#1b6e2f",
     Status.EXPIRING.value: "#8a5300",
+    Status.AT_RISK.value: "#a3330c",
+    Status.LAPSED.value: "#5e3a8c",
     Status.EXPIRED.value: "#595959",
     Status.REVOKED.value: "#b3261e",
 }
