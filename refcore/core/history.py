@@ -107,6 +107,11 @@ def _stamp(value: datetime | None) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value is not None else None
 
 
+def _when(value: datetime) -> str:
+    """A moment as people read it: ``2026-12-02 06:13 UTC``."""
+    return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
 def _ordered(points: Iterable[Point]) -> list[Point]:
     return sorted(points, key=lambda p: (p.at, p.run_id))
 
@@ -251,7 +256,7 @@ def freshness(
         raise ValueError("lapse_days is at least 1")
     runs = [p for p in _ordered(points) if p.at <= now]
     if not runs:
-        return FreshnessState(Freshness.UNTRACKED, reason="no run of a registered cloud")
+        return FreshnessState(Freshness.UNTRACKED, reason="No run of a registered cloud")
     last = runs[-1]
     passing = [p for p in runs if p.meets]
     last_pass = passing[-1] if passing else None
@@ -268,9 +273,9 @@ def freshness(
     }
     if now >= lapses_at:
         why = (
-            f"no passing run since {_stamp(last_pass.at)} ({days} days; at most {lapse_days})"
+            f"No passing run since {_when(last_pass.at)} ({days} days; at most {lapse_days})"
             if last_pass is not None
-            else f"no passing run in {(now - start).days} days of testing (at most {lapse_days})"
+            else f"No passing run in {(now - start).days} days of testing (at most {lapse_days})"
         )
         return FreshnessState(Freshness.LAPSED, reason=why, **common)
     scheduled = [p for p in runs if p.scheduled]
@@ -279,16 +284,16 @@ def freshness(
         if last_pass is None or last_pass.at < failing.at:
             return FreshnessState(
                 Freshness.AT_RISK,
-                reason=f"the scheduled run {failing.run_id} of {_stamp(failing.at)} failed; "
-                f"it lapses on {_stamp(lapses_at)} unless a run passes",
+                reason=f"The scheduled run of {_when(failing.at)} failed; "
+                f"it lapses on {_when(lapses_at)} unless a run passes",
                 failing_run_id=failing.run_id,
                 **common,
             )
-    return FreshnessState(Freshness.CURRENT, reason="the latest runs pass", **common)
+    return FreshnessState(Freshness.CURRENT, reason="The latest runs pass", **common)
 
 
 def worst(states: Sequence[FreshnessState]) -> FreshnessState:
     """The state to show for several clouds of one product version: the worst."""
     if not states:
-        return FreshnessState(Freshness.UNTRACKED, reason="no run of a registered cloud")
+        return FreshnessState(Freshness.UNTRACKED, reason="No run of a registered cloud")
     return min(states, key=lambda s: _SEVERITY.index(s.status))

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from refcore.services.draft_impact import MailSettings
+from refcore.services.mail import MailSettings
 from refcore.storage.models import CloudAlert, OrgMember, User
 
 __all__ = ["AlertEvent", "Webhook", "alert_row", "deliver", "vendor_contacts"]

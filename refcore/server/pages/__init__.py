@@ -19,6 +19,7 @@ def create_router() -> APIRouter:
         auth,
         capabilities,
         certification,
+        cloud_history,
         community,
         drafts,
         guidelines,
@@ -49,6 +50,7 @@ def create_router() -> APIRouter:
         certification,
         stakeholders,
         capabilities,
+        cloud_history,
     ):
         router.include_router(module.router)
     return router

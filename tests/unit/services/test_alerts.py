@@ -19,7 +19,7 @@ from refcore_testing import free_port
 from sqlalchemy import select
 
 from refcore.services import accounts, alerts, vendors
-from refcore.services.draft_impact import MailSettings
+from refcore.services.mail import MailSettings
 from refcore.storage.models import CloudAlert
 
 
