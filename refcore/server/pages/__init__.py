@@ -19,6 +19,7 @@ def create_router() -> APIRouter:
         auth,
         capabilities,
         certification,
+        clouds,
         community,
         drafts,
         guidelines,
@@ -49,6 +50,7 @@ def create_router() -> APIRouter:
         certification,
         stakeholders,
         capabilities,
+        clouds,
     ):
         router.include_router(module.router)
     return router
