@@ -7,21 +7,23 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from refcore.errors import InvalidInput, ServiceError
+from refcore.server import downloads
 from refcore.server.deps import (
     ActorDep,
     CsrfDep,
     GuidelinesDep,
     SessionDep,
     SettingsDep,
+    SourceDep,
     TermsDep,
     UserDep,
 )
 from refcore.server.rendering import flash, render
 from refcore.server.routing import Route
-from refcore.services import certificates, products, runs_read, vendors
+from refcore.services import certificates, products, run_lists, vendors
 
 router = APIRouter(route_class=Route)
 CSRF = [CsrfDep]
@@ -93,12 +95,21 @@ def product_page(
     settings: SettingsDep,
     gs: GuidelinesDep,
     terms: TermsDep,
-    page: str | None = None,
-) -> HTMLResponse:
+    source: SourceDep,
+    page: str = "",
+    format: str | None = None,
+) -> Response:
+    """The product; its runs as the run lists show them (``?format=json|csv``: the runs)."""
+    fmt = downloads.wanted(format)
     product = products.get_product(session, actor, product_id)
-    runs = runs_read.list_runs(
-        session, actor, product_id=product_id, page=page, per_page=settings.results_per_page
-    )
+    query = run_lists.RunListQuery(scope="product", product=product_id, page=page)
+    runs = run_lists.browse(session, actor, source, query, per_page=settings.results_per_page)
+    if fmt == "json":
+        return downloads.json_response(runs.to_dict(), f"product-{product_id[:8]}-runs.json")
+    if fmt == "csv":
+        return downloads.csv_response(
+            run_lists.csv_rows(runs), f"product-{product_id[:8]}-runs.csv"
+        )
     try:
         vendor = vendors.get_vendor(session, actor, product["organization_id"])
     except ServiceError:  # a private vendor the visitor may not see: show the product alone

@@ -6,10 +6,8 @@ is :func:`refcore.services.reports.meets_data`' (``GET /v2/runs/{id}/meets``), s
 page and the API always agree and a view after the first costs two primary-key
 reads. Privacy is the services' too: both calls check the visitor may read the run.
 
-What is left here is the page's own choice of guideline and target when the query
-does not give them: the run's ``guideline`` meta, else the latest approved powered
-guideline; the ``target`` meta, else ``platform`` (RefStack's report does the same
-with its second-newest file).
+The guideline and target shown when the query does not give them are
+:func:`refcore.services.reports.choose`'s, the same rule the run lists use.
 """
 
 from __future__ import annotations
@@ -19,11 +17,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from refcore.core.guidelines import Guideline, GuidelineSet
-from refcore.errors import GuidelineNotFound
+from refcore.core.guidelines import Guideline
 from refcore.services import reports
 from refcore.services.accounts import Actor
 from refcore.services.guidelines import GuidelineSource
+from refcore.services.reports import choose
 
 __all__ = ["RunReportView", "build_report", "choose"]
 
@@ -37,27 +35,6 @@ class RunReportView:
     #: the guideline x target rows the run meets (``guideline``, ``target``, ...)
     meets: list[dict[str, Any]]
     note: str | None = None
-
-
-def choose(
-    gs: GuidelineSet, meta: dict[str, str], guideline: str | None, target: str | None
-) -> tuple[Guideline, str, str | None]:
-    """(guideline, target, a note when the wish could not be honoured)."""
-    chosen = guideline or meta.get("guideline")
-    try:
-        g = gs[chosen] if chosen else None
-    except GuidelineNotFound:
-        if guideline:  # asked for explicitly: say so
-            raise
-        g = None
-    g = g or gs.latest_approved() or next(iter(gs.values()))
-    t = target or meta.get("target") or "platform"
-    note = None
-    if t not in g.targets:
-        fallback = next(iter(g.targets))
-        note = f"Guideline {g.id} has no target {t}; showing {fallback}."
-        t = fallback
-    return g, t, note
 
 
 def build_report(
