@@ -16,7 +16,7 @@ from fastapi.responses import Response
 
 from refcore.errors import InvalidInput
 
-__all__ = ["FORMATS", "csv_response", "json_response", "wanted"]
+__all__ = ["FORMATS", "answer", "csv_response", "dict_rows", "json_response", "wanted"]
 
 FORMATS = ("html", "json", "csv")
 
@@ -47,3 +47,17 @@ def csv_response(rows: Iterable[Iterable[Any]], name: str) -> Response:
     for row in rows:
         writer.writerow(["" if v is None else v for v in row])
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=_attachment(name))
+
+
+def dict_rows(items: list[dict[str, Any]], columns: tuple[str, ...]) -> list[list[Any]]:
+    """A list of flat dicts as CSV rows (header first), ``columns`` in order."""
+    return [list(columns)] + [[item.get(c) for c in columns] for item in items]
+
+
+def answer(fmt: str, name: str, data: Any, rows: list[list[Any]]) -> Response | None:
+    """The download for ``fmt`` ("json": ``data``; "csv": ``rows``), None for HTML."""
+    if fmt == "json":
+        return json_response(data, name + ".json")
+    if fmt == "csv":
+        return csv_response(rows, name + ".csv")
+    return None

@@ -32,12 +32,19 @@ CSRF = [CsrfDep]
 PRODUCT_TYPES = {0: "Distro", 1: "Public cloud", 2: "Hosted private cloud"}
 
 
-def _list(request: Request, session: SessionDep, actor: ActorDep, *, mine: bool) -> HTMLResponse:
+def _list(request: Request, session: SessionDep, actor: ActorDep, *, mine: bool) -> Response:
+    fmt = downloads.wanted(request.query_params.get("format"))
     items = products.list_products(session, actor)
     if mine:
         items = [p for p in items if p["can_manage"]]
     known = vendors.list_vendors(session, actor)
     names = {v["id"]: v["name"] for v in known}
+    rows = [{**p, "vendor": names.get(p["organization_id"], "")} for p in items]
+    columns = ("id", "name", "vendor", "organization_id", "product_type", "public", "description")
+    name = "my-products" if mine else "products"
+    download = downloads.answer(fmt, name, rows, downloads.dict_rows(rows, columns))
+    if download is not None:
+        return download
     managed = [v for v in known if v["can_manage"]]
     return render(
         request,
@@ -54,12 +61,12 @@ def _list(request: Request, session: SessionDep, actor: ActorDep, *, mine: bool)
 
 
 @router.get("/products", response_class=HTMLResponse, name="web.products")
-def product_list(request: Request, session: SessionDep, actor: ActorDep) -> HTMLResponse:
+def product_list(request: Request, session: SessionDep, actor: ActorDep) -> Response:
     return _list(request, session, actor, mine=False)
 
 
 @router.get("/products/mine", response_class=HTMLResponse, name="web.products.mine")
-def my_products(request: Request, session: SessionDep, actor: UserDep) -> HTMLResponse:
+def my_products(request: Request, session: SessionDep, actor: UserDep) -> Response:
     return _list(request, session, actor, mine=True)
 
 
