@@ -50,7 +50,7 @@ class MeetsGrid:
 
 def meets_grids(gs: GuidelineSet, rows: list[dict[str, Any]]) -> list[MeetsGrid]:
     """The meets list laid out as grids: nothing computed, only arranged."""
-    by_guideline: dict[str, dict[str, dict[str, Any]]] = {}
+    by_guideline: dict[str, dict[str, dict[str, Any] | None]] = {}
     for row in rows:
         by_guideline.setdefault(row["guideline"], {})[row["target"]] = row
     grids: dict[tuple[str, str | None], MeetsGrid] = {}
@@ -66,7 +66,7 @@ def meets_grids(gs: GuidelineSet, rows: list[dict[str, Any]]) -> list[MeetsGrid]
         for t in g.targets:
             if t not in grid.targets:
                 grid.targets.append(t)
-        grid.rows.append((g, by_guideline[gid]))
+        grid.rows.append((g, dict(by_guideline[gid])))
     for grid in grids.values():
         grid.rows = [(g, {t: cells.get(t) for t in grid.targets}) for g, cells in grid.rows]
     return list(grids.values())
