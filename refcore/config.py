@@ -101,6 +101,12 @@ class Settings(BaseSettings):
     #: upgrade the SMTP connection with STARTTLS before logging in
     smtp_starttls: bool = False
     mail_from: str = "refcore@localhost"
+    #: continuous compliance: Fernet keys that encrypt registered clouds' credentials at
+    #: rest; the first encrypts, every one decrypts (rotation: put a new key first, run
+    #: ``refcore clouds rotate-keys``, then drop the old one). Comma-separated or a JSON
+    #: list. None: one key kept in ``credentials.key`` in refcore's data directory
+    #: (created on first use, mode 0600)
+    credentials_keys: Annotated[list[str] | None, NoDecode] = Field(default=None, repr=False)
     #: continuous compliance: a certificate lapses after this many days without a passing run
     #: of its product version's registered cloud (a failing scheduled run puts it at risk)
     continuous_lapse_days: int = Field(default=30, ge=1, le=3650)
@@ -122,7 +128,7 @@ class Settings(BaseSettings):
                 return "postgresql+psycopg://" + value[len(prefix) :]
         return value
 
-    @field_validator("allowed_hosts", mode="before")
+    @field_validator("allowed_hosts", "credentials_keys", mode="before")
     @classmethod
     def _split_hosts(cls, value: object) -> object:
         """``a.example,b.example`` or ``["a.example", "b.example"]`` from the environment."""

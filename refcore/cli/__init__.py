@@ -34,6 +34,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "sign": "refcore.cli.upload:sign",
     "stakeholders": "refcore.cli.stakeholders:stakeholders",
     "certification": "refcore.cli.certification:certification",
+    "clouds": "refcore.cli.clouds:clouds",
 }
 
 

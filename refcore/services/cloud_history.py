@@ -23,8 +23,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from refcore.core import history as core
-from refcore.errors import InvalidInput, NotFound
-from refcore.services import reports
+from refcore.errors import InvalidInput
+from refcore.services import clouds, reports
 from refcore.services.accounts import Actor
 from refcore.services.alerts import alert_row
 from refcore.services.audit import csv_text
@@ -101,12 +101,10 @@ def _rows() -> Any:
 
 
 def _owned(session: Session, actor: Actor, cloud_id: str) -> Any:
-    """The cloud's row if the actor administers its vendor; 404 otherwise."""
-    actor.require_login()
-    row = session.execute(_rows().where(RegisteredCloud.id == str(cloud_id))).one_or_none()
-    if row is None or row[3].id not in actor.org_ids:
-        raise NotFound(f"Cloud {cloud_id} not found")
-    return row
+    """The cloud's row if the actor may see the cloud (the rule of
+    :func:`refcore.services.clouds.get_cloud`: its vendor's admins; 404 otherwise)."""
+    clouds.get_cloud(session, actor, cloud_id)
+    return session.execute(_rows().where(RegisteredCloud.id == str(cloud_id))).one()
 
 
 def _pairs(session: Session, cloud: RegisteredCloud) -> list[tuple[str, str]]:

@@ -163,11 +163,32 @@ class RunFilter:
     start: datetime | None = None
     end: datetime | None = None
     version_ids: Sequence[str] | None = None
+    #: runs whose ``guideline`` meta names this guideline (with or without ".json")
+    claims_guideline: str | None = None
+    #: runs whose ``target`` meta is this target
+    claims_target: str | None = None
 
     @property
     def whole_community_list(self) -> bool:
-        others = (self.visible, self.cpid, self.verification_status, self.start, self.end)
-        return self.listed and self.version_ids is None and all(x is None for x in others)
+        others = (
+            self.visible,
+            self.cpid,
+            self.verification_status,
+            self.start,
+            self.end,
+            self.version_ids,
+            self.claims_guideline,
+            self.claims_target,
+        )
+        return self.listed and all(x is None for x in others)
+
+    @staticmethod
+    def _meta(key: str, values: list[str]) -> ColumnElement[bool]:
+        return (
+            select(RunMeta.run_id)
+            .where(RunMeta.run_id == Run.id, RunMeta.key == key, RunMeta.value.in_(values))
+            .exists()
+        )
 
     def apply(self, query: Select[Any]) -> Select[Any]:
         if self.visible is not None:
@@ -184,6 +205,11 @@ class RunFilter:
             query = query.where(Run.created_at <= self.end)
         if self.version_ids is not None:
             query = query.where(Run.product_version_id.in_(list(self.version_ids)))
+        if self.claims_guideline is not None:
+            g = self.claims_guideline
+            query = query.where(self._meta("guideline", [g, g + ".json"]))
+        if self.claims_target is not None:
+            query = query.where(self._meta("target", [self.claims_target]))
         return query
 
 

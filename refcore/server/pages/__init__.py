@@ -20,6 +20,7 @@ def create_router() -> APIRouter:
         capabilities,
         certification,
         cloud_history,
+        clouds,
         community,
         drafts,
         guidelines,
@@ -51,6 +52,7 @@ def create_router() -> APIRouter:
         stakeholders,
         capabilities,
         cloud_history,
+        clouds,
     ):
         router.include_router(module.router)
     return router

@@ -3,16 +3,17 @@ designated sections and the diff of two guidelines. They need no database."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from refcore.core.diff import diff_guidelines
 from refcore.core.guidelines import STATUSES, Guideline, GuidelineSet
 from refcore.core.scoring import CRITERIA_NAMES
 from refcore.core.sections import program_projects, section_projects
 from refcore.errors import InvalidInput
+from refcore.server import downloads
 from refcore.server.deps import GuidelinesDep
 from refcore.server.pages.matrix import build_matrix
 from refcore.server.rendering import render
@@ -52,7 +53,27 @@ def default_target(guideline: Guideline, target: str | None) -> str:
 
 
 @router.get("/guidelines", response_class=HTMLResponse, name="web.guidelines")
-def guideline_list(request: Request, gs: GuidelinesDep) -> HTMLResponse:
+def guideline_list(request: Request, gs: GuidelinesDep, format: str | None = None) -> Response:
+    """``?format=json|csv``: one row per guideline, as listed."""
+    fmt = downloads.wanted(format)
+    rows = [
+        {
+            "id": g.id,
+            "kind": g.kind,
+            "status": g.status,
+            "schema": g.schema,
+            "targets": " ".join(g.targets),
+            "capabilities": len(g.capabilities),
+            "releases": " ".join(g.releases),
+        }
+        for _, groups in programs(gs)
+        for _, members in groups
+        for g in members
+    ]
+    columns = ("id", "kind", "status", "schema", "targets", "capabilities", "releases")
+    download = downloads.answer(fmt, "guidelines", rows, downloads.dict_rows(rows, columns))
+    if download is not None:
+        return download
     latest = gs.latest_approved()
     return render(
         request,
@@ -67,13 +88,20 @@ def guideline_diff(
     gs: GuidelinesDep,
     old: Annotated[str | None, Query(alias="from")] = None,
     new: Annotated[str | None, Query(alias="to")] = None,
-) -> HTMLResponse:
-    """What changed from ``from`` to ``to`` (default: the latest approved and the one before)."""
+    format: str | None = None,
+) -> Response:
+    """What changed from ``from`` to ``to`` (default: the latest approved and the one before);
+    ``?format=json``: the diff (as ``/v2/guidelines/{a}/diff/{b}``), ``csv``: its counts."""
+    fmt = downloads.wanted(format)
     newer = gs[new] if new else (gs.latest_approved() or next(iter(gs.values())))
     older = gs[old] if old else gs.previous(newer)
     if older is None:
         raise InvalidInput(f"Guideline {newer.id} has no previous guideline: choose one to compare")
     diff = diff_guidelines(older, newer)
+    rows: list[list[Any]] = [["change", "count"], *([k, n] for k, n in diff.counts().items())]
+    download = downloads.answer(fmt, f"diff-{older.id}-{newer.id}", diff.to_dict(), rows)
+    if download is not None:
+        return download
     targets = [t for t in newer.targets if t in older.targets]
     return render(
         request,

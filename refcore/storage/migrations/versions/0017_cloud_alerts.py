@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0011"  # the lead re-chains at merge (after cc-engine's 0014)
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
