@@ -5,8 +5,9 @@
 * a **lapse**: no passing run for ``continuous_lapse_days`` (one alert per lapse: a run
   passing again and lapsing later is a new one).
 
-:func:`check` is called after each job records its run (by the worker) and on each tick
-of the scheduler, so a lapse is noticed with no run at all. It is synchronous and holds no transaction while e-mailing or calling the
+:func:`check` (or :func:`check_with_settings`) is for a worker after a job recorded its run,
+for the scheduler's tick (so a lapse is noticed with no run at all) and for
+``refcore clouds check-alerts``. It is synchronous and holds no transaction while e-mailing or calling the
 webhook (see :mod:`refcore.services.alerts`).
 """
 
@@ -18,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from refcore.core import history as core
+from refcore.errors import NotFound
 from refcore.services import cloud_history
 from refcore.services.alerts import AlertEvent, Webhook, deliver
 from refcore.services.guidelines import GuidelineSource
@@ -60,6 +62,8 @@ def events(
     if cloud_id is not None:
         query = query.where(RegisteredCloud.id == cloud_id)
     rows = {r[0].id: r for r in session.execute(query)}
+    if cloud_id is not None and not rows:
+        raise NotFound(f"Cloud {cloud_id} not found")
     if not rows:
         return []
     jobs = cloud_history.jobs_with_runs(session, rows, policy.runs, CloudJob.meets.is_not(None))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import email
+import email.policy
 import io
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -172,7 +173,10 @@ class Inbox:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         self.messages.append(
-            (list(envelope.rcpt_tos), email.message_from_bytes(envelope.original_content))
+            (
+                list(envelope.rcpt_tos),
+                email.message_from_bytes(envelope.original_content, policy=email.policy.default),
+            )
         )
         return "250 OK"
 
@@ -201,7 +205,7 @@ def test_alerts_for_a_regression_and_a_lapse_once(
     ]
     ((to, msg),) = inbox.messages
     assert to == ["ops@example.org"]
-    text = msg.get_payload()
+    text = msg.get_content()
     assert h.runs[4] in text and h.runs[5] in text and h.a in text
     assert f"/clouds/{h.cloud_id}/history" in text and SECRET not in text
     # checked again: nothing new
