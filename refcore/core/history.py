@@ -224,6 +224,8 @@ class FreshnessState:
     lapses_at: datetime | None = None
     reason: str = ""
     failing_run_id: str | None = None
+    #: at risk: when the failing scheduled run ran
+    at_risk_since: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -234,6 +236,7 @@ class FreshnessState:
             "lapses_at": _stamp(self.lapses_at),
             "reason": self.reason,
             "failing_run_id": self.failing_run_id,
+            "at_risk_since": _stamp(self.at_risk_since),
         }
 
 
@@ -287,6 +290,7 @@ def freshness(
                 reason=f"The scheduled run of {_when(failing.at)} failed; "
                 f"it lapses on {_when(lapses_at)} unless a run passes",
                 failing_run_id=failing.run_id,
+                at_risk_since=failing.at,
                 **common,
             )
     return FreshnessState(Freshness.CURRENT, reason="The latest runs pass", **common)

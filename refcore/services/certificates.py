@@ -181,7 +181,8 @@ def _public_freshness(fresh: FreshnessState | None) -> dict[str, Any] | None:
     if fresh is None:
         return None
     d = fresh.to_dict()
-    return {k: d[k] for k in ("status", "last_run_at", "last_pass_at", "days_since_pass", "lapses_at", "reason")}  # fmt: skip
+    keys = ("status", "last_run_at", "last_pass_at", "days_since_pass", "at_risk_since", "lapses_at", "reason")  # fmt: skip
+    return {k: d[k] for k in keys}
 
 
 def list_certificates(
@@ -305,7 +306,8 @@ def certificates_csv(items: list[dict[str, Any]]) -> str:
 
 def feed_entries(items: list[dict[str, Any]], terms: Terms) -> list[dict[str, Any]]:
     """What happened to certificates, newest first: issued, expiring (from the day the
-    expiring window opens), expired, revoked — only what has happened by ``terms.now``."""
+    expiring window opens), expired, revoked, at risk and lapsed (continuous testing: the
+    certificate's current episode) — only what has happened by ``terms.now``."""
     entries: list[dict[str, Any]] = []
     now = _stamp(terms.now) or ""
     for i in items:
@@ -321,4 +323,10 @@ def feed_entries(items: list[dict[str, Any]], terms: Terms) -> list[dict[str, An
                 entries.append({"event": "expired", "at": i["expires_at"], "certificate": i})
         if i["revoked_at"]:
             entries.append({"event": "revoked", "at": i["revoked_at"], "certificate": i})
+        # continuous testing: the episode the certificate is in now
+        fresh = i["freshness"] or {}
+        if i["status"] == cert.Status.AT_RISK and fresh.get("at_risk_since"):
+            entries.append({"event": "at-risk", "at": fresh["at_risk_since"], "certificate": i})
+        if i["status"] == cert.Status.LAPSED and fresh.get("lapses_at"):
+            entries.append({"event": "lapsed", "at": fresh["lapses_at"], "certificate": i})
     return sorted(entries, key=lambda e: e["at"], reverse=True)

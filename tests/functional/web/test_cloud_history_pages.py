@@ -105,3 +105,7 @@ def test_the_public_record_shows_at_risk(web: Any, visit: Any, guidelines: Any) 
     assert 'id="cert-status">at-risk' in page and "failed; it lapses on" in page
     listing = v.get("/certified", params={"status": "at-risk"}).text
     assert h.certificate in listing
+    # the feed says when it became at risk (the failing scheduled run's time, no run id)
+    feed = v.get("/certified.atom").text
+    assert f"urn:refcore:certificate:{h.certificate}:at-risk:" in feed
+    assert "<title>At-risk: Watch Cloud" in feed and h.runs[5] not in feed

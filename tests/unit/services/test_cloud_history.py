@@ -144,6 +144,9 @@ def test_freshness_reaches_the_certificate(db_session: Any, guidelines: Any, h: 
     terms = certificates.Terms(late)
     listed = certificates.list_certificates(db_session, guidelines, terms, {"status": "lapsed"})
     assert cert_id in [c["id"] for c in listed]
+    events = [(e["event"], e["at"]) for e in certificates.feed_entries(listed, terms)]
+    assert ("lapsed", "2026-12-05T03:00:00Z") in events
+    assert "at-risk" not in [e for e, _ in events]  # the current episode only
     text = certificates.certificates_csv(listed)
     assert text.splitlines()[0].endswith(",freshness") and ",lapsed" in text
     # an at-risk certificate still stands, a lapsed one does not
