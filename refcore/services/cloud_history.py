@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from refcore.core import history as core
@@ -46,9 +46,12 @@ __all__ = [
     "cloud_history",
     "freshness_by_version",
     "history_csv",
+    "freshness_of",
     "jobs_with_runs",
+    "last_passes",
     "metrics_rows",
     "series_points",
+    "stored_points",
 ]
 
 SCHEDULE = "schedule"
@@ -142,6 +145,53 @@ def jobs_with_runs(
     return {k: list(reversed(v)) for k, v in out.items()}
 
 
+def last_passes(
+    session: Session, cloud_ids: Iterable[str], now: datetime
+) -> dict[tuple[str, str, str], datetime]:
+    """(cloud, guideline, target) -> when its latest passing run (by the job's stored
+    meets) was uploaded, however old: the lapse clock must not depend on the window."""
+    query = (
+        select(
+            CloudJob.registered_cloud_id,
+            CloudJob.guideline,
+            CloudJob.target,
+            func.max(Run.created_at),
+        )  # fmt: skip
+        .join(Run, Run.id == CloudJob.run_id)
+        .where(
+            CloudJob.registered_cloud_id.in_(sorted(set(cloud_ids))),
+            CloudJob.meets.is_(True),
+            Run.created_at <= now,
+        )
+        .group_by(CloudJob.registered_cloud_id, CloudJob.guideline, CloudJob.target)
+    )
+    return {(c, g, t): at for c, g, t, at in session.execute(query)}
+
+
+def stored_points(jobs: list[tuple[CloudJob, Run]]) -> list[core.Point]:
+    """Points from each job's stored ``meets`` (no report read): enough for freshness."""
+    return [
+        core.Point(run.id, run.created_at, job.trigger == SCHEDULE, bool(job.meets), 0.0)
+        for job, run in jobs
+        if job.meets is not None
+    ]
+
+
+def freshness_of(
+    points: list[core.Point],
+    cloud: RegisteredCloud,
+    policy: Policy,
+    last_pass: datetime | None,
+) -> core.FreshnessState:
+    """The freshness of one series; ``last_pass`` (:func:`last_passes`) stands for a passing
+    run older than the window of ``points``."""
+    if last_pass is not None and not any(p.meets and p.at >= last_pass for p in points):
+        points = [core.Point("", last_pass, False, True, 100.0), *points]
+    return core.freshness(
+        points, now=policy.now, lapse_days=policy.lapse_days, tracked_since=cloud.created_at
+    )
+
+
 def series_points(
     session: Session,
     source: GuidelineSource,
@@ -166,17 +216,14 @@ def _series(
     triggers: dict[str, str],
     guideline: str,
     target: str,
+    fresh: core.FreshnessState,
     policy: Policy,
-    tracked_since: datetime,
 ) -> dict[str, Any]:
     line = core.timeline(points)
     found = core.regressions(line)
     by_run: dict[str, int] = defaultdict(int)
     for r in found:
         by_run[r.after.run_id] += 1
-    fresh = core.freshness(
-        line, now=policy.now, lapse_days=policy.lapse_days, tracked_since=tracked_since
-    )
     runs = [
         {**p.to_dict(), "trigger": triggers.get(p.run_id), "regressions": by_run.get(p.run_id, 0)}
         for p in line
@@ -232,12 +279,14 @@ def cloud_history(
             ],
         )
     jobs = jobs_with_runs(session, [cloud.id], policy.runs)
+    passes = last_passes(session, [cloud.id], policy.now)
     series = []
     for g, t in pairs:
         these = jobs.get((cloud.id, g, t), [])
         points = series_points(session, source, these, g, t)
         triggers = {run.id: job.trigger for job, run in these}
-        series.append(_series(points, triggers, g, t, policy, cloud.created_at))
+        fresh = freshness_of(points, cloud, policy, passes.get((cloud.id, g, t)))
+        series.append(_series(points, triggers, g, t, fresh, policy))
     alerts = session.scalars(
         select(CloudAlert)
         .where(CloudAlert.cloud_id == cloud.id)
@@ -299,22 +348,16 @@ def freshness_by_version(
     if not clouds:
         return {}
     jobs = jobs_with_runs(session, clouds, policy.runs, CloudJob.meets.is_not(None))
+    passes = last_passes(session, clouds, policy.now)
     states: dict[tuple[str, str, str], list[core.FreshnessState]] = defaultdict(list)
     for (cloud_id, g, t), these in jobs.items():
         key = (clouds[cloud_id].product_version_id, g, t)
         if key not in wanted:
             continue
-        points = [
-            core.Point(run.id, run.created_at, job.trigger == SCHEDULE, bool(job.meets), 0.0)
-            for job, run in these
-        ]
         states[key].append(
-            core.freshness(
-                points,
-                now=policy.now,
-                lapse_days=policy.lapse_days,
-                tracked_since=clouds[cloud_id].created_at,
-            )
+            freshness_of(
+                stored_points(these), clouds[cloud_id], policy, passes.get((cloud_id, g, t))
+            )  # fmt: skip
         )
     return {k: core.worst(v) for k, v in states.items()}
 
@@ -335,18 +378,13 @@ def metrics_rows(
     by_id = {r[0].id: r for r in rows}
     out: list[dict[str, Any]] = []
     jobs = jobs_with_runs(session, by_id, policy.runs, CloudJob.meets.is_not(None))
+    passes = last_passes(session, by_id, policy.now)
     for (cloud_id, g, t), these in sorted(jobs.items()):
         cloud, version, product, _ = by_id[cloud_id]
         job, run = these[-1]
         latest = series_points(session, source, [(job, run)], g, t)[0]
         # freshness and days since passing from the stored meets of every run (no reports)
-        points = [
-            core.Point(r.id, r.created_at, j.trigger == SCHEDULE, bool(j.meets), 0.0)
-            for j, r in these
-        ]
-        fresh = core.freshness(
-            points, now=policy.now, lapse_days=policy.lapse_days, tracked_since=cloud.created_at
-        )
+        fresh = freshness_of(stored_points(these), cloud, policy, passes.get((cloud_id, g, t)))
         out.append(
             {
                 "cloud_id": cloud.id,

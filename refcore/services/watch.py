@@ -67,6 +67,7 @@ def events(
     if not rows:
         return []
     jobs = cloud_history.jobs_with_runs(session, rows, policy.runs, CloudJob.meets.is_not(None))
+    passes = cloud_history.last_passes(session, rows, policy.now)
     out: list[AlertEvent] = []
     for (cid, g, t), these in sorted(jobs.items()):
         cloud, version, product, org = rows[cid]
@@ -113,14 +114,8 @@ def events(
                         **base,
                     )
                 )
-        points = [
-            core.Point(
-                run.id, run.created_at, job.trigger == cloud_history.SCHEDULE, bool(job.meets), 0.0
-            )  # fmt: skip
-            for job, run in these
-        ]
-        fresh = core.freshness(
-            points, now=policy.now, lapse_days=policy.lapse_days, tracked_since=cloud.created_at
+        fresh = cloud_history.freshness_of(
+            cloud_history.stored_points(these), cloud, policy, passes.get((cid, g, t))
         )
         if fresh.status is core.Freshness.LAPSED:
             out.append(

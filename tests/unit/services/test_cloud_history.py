@@ -90,6 +90,14 @@ def test_the_history_of_a_cloud(db_session: Any, guidelines: Any, h: Any) -> Non
         db_session, _admin(db_session, h), source, cloud_history.Policy(NOW, runs=3), h.cloud_id
     )
     assert [r["run_id"] for r in short["series"][0]["runs"]] == h.runs[3:]
+    # the lapse clock does not depend on the window: one run kept, the last pass still known
+    one = cloud_history.cloud_history(
+        db_session, _admin(db_session, h), source, cloud_history.Policy(NOW, runs=1), h.cloud_id
+    )["series"][0]
+    assert [r["run_id"] for r in one["runs"]] == h.runs[5:]
+    assert one["freshness"]["status"] == "at-risk" and one["freshness"]["days_since_pass"] == 2
+    late = cloud_history.Policy(START + timedelta(days=33), lapse_days=30, runs=1)
+    assert cloud_history.cloud_history(db_session, _admin(db_session, h), source, late, h.cloud_id)["series"][0]["freshness"]["status"] == "at-risk"  # fmt: skip
     # CSV: one line per run
     rows = list(csv.DictReader(io.StringIO(cloud_history.history_csv(body))))
     assert [r["run_id"] for r in rows] == h.runs
