@@ -121,7 +121,7 @@ def worker(
             "--queues", jobs_queue,
             "--pool", "threads",
             "--concurrency", str(concurrency),
-            "--hostname", f"refcore-worker-{node.replace(':', '-')}@%h",
+            "--hostname", f"{settings.task_queue}-worker-{node.replace(':', '-')}@%h",
             "--loglevel", loglevel.upper(),
             "--without-gossip", "--without-mingle",
         ]
@@ -170,7 +170,7 @@ def scheduler(
             "--schedule", str(schedule),
             "--queues", queues(settings)[1],
             "--pool", "solo",
-            "--hostname", "refcore-scheduler@%h",
+            "--hostname", f"{settings.task_queue}-scheduler@%h",
             "--loglevel", loglevel.upper(),
             "--without-gossip", "--without-mingle",
         ]

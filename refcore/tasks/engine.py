@@ -89,6 +89,9 @@ def configure(settings: Settings, *, worker: str | None = None) -> Celery:
             "refcore.run_job": {"queue": jobs_queue},
         },
         worker_hijack_root_logger=False,
+        # no remote control: nothing uses it, and its per-node exclusive queue would keep two
+        # sites' workers of the same name on one broker from starting
+        worker_enable_remote_control=False,
         beat_schedule={
             "refcore-tick": {
                 "task": "refcore.tick",
