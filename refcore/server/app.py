@@ -26,6 +26,7 @@ from refcore.server.inputs import check_request
 from refcore.server.limits import BodyLimit
 from refcore.server.pages import router as pages_router
 from refcore.server.preparer import Preparer
+from refcore.server.rendering import warm_templates
 from refcore.services.guidelines import GuidelineSource, LoadedSource
 from refcore.storage.db import Database
 from refcore.version import __version__
@@ -72,6 +73,7 @@ def create_app(
         from refcore.storage.migrate import upgrade
 
         upgrade(state.db.engine)
+        warm_templates()
         try:
             state.guidelines.get()
         except RefcoreError as exc:  # served lazily; guideline endpoints will report it
