@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     lock_timeout_seconds: float = Field(default=5.0, gt=0, le=600)
     #: RefStack's ``[api] enable_anonymous_upload``
     enable_anonymous_upload: bool = True
+    #: after an upload, compute what the first view of its report reads in a background
+    #: thread, in quiet moments (off: computed on the first view)
+    prepare_reports: bool = True
     #: base of the result links returned by uploads (``<ui_url>/#/results/<id>``);
     #: None means ``api_url``
     ui_url: str | None = None
