@@ -35,6 +35,8 @@ LAZY_COMMANDS: dict[str, str] = {
     "stakeholders": "refcore.cli.stakeholders:stakeholders",
     "certification": "refcore.cli.certification:certification",
     "clouds": "refcore.cli.clouds:clouds",
+    "worker": "refcore.cli.clouds:worker",
+    "scheduler": "refcore.cli.clouds:scheduler",
 }
 
 

@@ -673,9 +673,9 @@ class RegisteredCloud(Base):
 
 class CloudJob(Base):
     """One test of a registered cloud for one guideline/target: queued by the scheduler or
-    on demand, executed by a worker (states: queued, running, retrying, passed, failed,
-    lost, cancelled). ``attempt`` counts deliveries; ``log`` is the tail of the job's log with
-    the credentials redacted."""
+    on demand, executed by a worker (states: queued, running, retrying (its worker was lost;
+    queued again), passed, failed; see :mod:`refcore.services.jobs`). ``attempt`` counts
+    deliveries; ``log`` is the tail of the job's log with the credentials redacted."""
 
     __tablename__ = "cloud_jobs"
     __table_args__ = (

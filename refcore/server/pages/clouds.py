@@ -11,10 +11,17 @@ import yaml
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from refcore.server.deps import CsrfDep, GuidelinesDep, SessionDep, UserDep, VaultDep
+from refcore.server.deps import (
+    CsrfDep,
+    GuidelinesDep,
+    SessionDep,
+    SettingsDep,
+    UserDep,
+    VaultDep,
+)
 from refcore.server.rendering import flash, render
 from refcore.server.routing import Route
-from refcore.services import clouds
+from refcore.services import clouds, jobs
 
 router = APIRouter(route_class=Route)
 CSRF = [CsrfDep]
@@ -134,3 +141,34 @@ def delete_cloud(
     clouds.delete_cloud(session, actor, cloud_id)
     flash(request, f"Cloud {name} deleted; its runs stay in your results.", "success")
     return RedirectResponse("/clouds", status_code=303)
+
+
+@router.post("/clouds/{cloud_id}/run", dependencies=CSRF, name="web.cloud.run")
+def run_now(
+    request: Request, cloud_id: str, session: SessionDep, actor: UserDep, settings: SettingsDep
+) -> RedirectResponse:
+    made = jobs.request_runs(session, actor, cloud_id, None, max_attempts=settings.job_max_attempts)
+    flash(
+        request,
+        f"{len(made)} job(s) queued; a worker starts within "
+        f"{settings.scheduler_interval_seconds:g} s when the scheduler runs.",
+        "success",
+    )
+    return RedirectResponse(f"/clouds/{cloud_id}", status_code=303)
+
+
+@router.get("/clouds/{cloud_id}/jobs/{job_id}", response_class=HTMLResponse, name="web.cloud.job")
+def job_page(
+    request: Request, cloud_id: str, job_id: str, session: SessionDep, actor: UserDep
+) -> HTMLResponse:
+    cloud = clouds.get_cloud(session, actor, cloud_id)
+    job = jobs.get_job(session, actor, cloud_id, job_id)
+    return render(
+        request,
+        "clouds/job.html",
+        {
+            "title": f"Job {job['guideline']} {job['target']} of {cloud['name']}",
+            "c": cloud,
+            "j": job,
+        },
+    )

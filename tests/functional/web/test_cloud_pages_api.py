@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from refcore_testing import _fresh_database
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from web_client import WebApp
 
 KEY = "m0Y4Wq0ZkYw1H2C3l5oQ9m1Zt0u5Ue1w4d1Q7d6l5s8="  # a fixed Fernet key for the tests
@@ -322,3 +322,68 @@ def Fernet_open(token: str) -> bytes:
     from cryptography.fernet import Fernet
 
     return Fernet(KEY).decrypt(token.encode())
+
+
+def test_on_demand_runs_are_queued_once_and_shown(app: WebApp) -> None:
+    client = app.visitor()
+    tag = uuid.uuid4().hex[:6]
+    name, vendor = app.user(f"ondemand-{tag}")
+    _, stranger = app.user(f"nosy-{tag}")
+    version = version_of(client, vendor, f"Demand {tag}")
+    r = client.post(
+        "/v2/clouds",
+        json={
+            "product_version_id": version,
+            "name": "lab",
+            "credentials": entry(),
+            "tests": "2020.06 object\n2020.06 platform",
+            "schedule": "manual",
+        },
+        headers=bearer(vendor),
+    )
+    assert r.status_code == 201, r.text
+    cid = r.json()["id"]
+    assert r.json()["next_run_at"] is None  # manual: never scheduled
+    url = f"/v2/clouds/{cid}/runs"
+    assert client.post(url, json={}, headers=bearer(stranger)).status_code == 404
+    r = client.post(url, json={"guideline": "2020.06", "target": "object"}, headers=bearer(vendor))
+    assert r.status_code == 202, r.text
+    (job,) = r.json()["jobs"]
+    assert job["state"] == "queued" and job["trigger"] == "manual" and job["attempt"] == 0
+    again = client.post(url, json={}, headers=bearer(vendor))
+    assert again.status_code == 409
+    assert again.json()["error"] == "Already queued or running for this cloud: 2020.06 object"
+    r = client.post(url, json={"guideline": "2020.06", "target": "dns"}, headers=bearer(vendor))
+    assert (
+        r.status_code == 400 and "it tests: 2020.06 object, 2020.06 platform" in r.json()["error"]
+    )
+    listed = client.get(f"/v2/clouds/{cid}/jobs", headers=bearer(vendor)).json()
+    assert [j["id"] for j in listed["jobs"]] == [job["id"]]
+    one = client.get(f"/v2/clouds/{cid}/jobs/{job['id']}", headers=bearer(vendor))
+    assert one.status_code == 200 and one.json()["log"] == ""
+    assert (
+        client.get(f"/v2/clouds/{cid}/jobs/{job['id']}", headers=bearer(stranger)).status_code
+        == 404
+    )
+    assert (
+        client.get(f"/v2/clouds/{cid}", headers=bearer(vendor)).json()["last_job"]["id"]
+        == job["id"]
+    )
+
+    # the page's button queues the rest; the job's page shows it
+    browser = app.visitor()
+    browser.login(name)
+    page = f"/clouds/{cid}"
+    assert browser.post(f"{page}/run", data={}).status_code == 403  # no CSRF token
+    r = browser.submit(f"{page}/run", {}, page=page)
+    assert r.status_code == 409 and "Already queued or running" in r.text  # object waits
+    from refcore.storage.models import CloudJob
+
+    with app.db.write() as session:  # as if a worker had run it
+        session.execute(update(CloudJob).where(CloudJob.id == job["id"]).values(state="passed"))
+    r = browser.submit(f"{page}/run", {}, page=page)
+    assert r.status_code == 303
+    assert "2 job(s) queued" in browser.get(page).text
+    shown = browser.get(f"{page}/jobs/{job['id']}")
+    assert shown.status_code == 200 and "passed" in shown.text and "No output yet." in shown.text
+    no_secret(shown.text)

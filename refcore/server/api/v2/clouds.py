@@ -10,9 +10,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response
 
 from refcore.server.api.schemas import ErrorBody
-from refcore.server.deps import GuidelinesDep, SessionDep, UserDep, VaultDep
+from refcore.server.deps import GuidelinesDep, SessionDep, SettingsDep, UserDep, VaultDep
 from refcore.server.routing import Route
 from refcore.services import clouds
+from refcore.services import jobs as cloud_jobs
 
 router = APIRouter(
     tags=["v2 continuous compliance"],
@@ -86,3 +87,26 @@ def jobs(
     """The cloud's jobs (scheduled and on-demand runs), newest first."""
     items = clouds.list_jobs(session, actor, cloud_id, limit=limit)
     return {"jobs": items, "count": len(items)}
+
+
+@router.post("/v2/clouds/{cloud_id}/runs", status_code=202)
+def run_now(
+    cloud_id: str,
+    session: SessionDep,
+    actor: UserDep,
+    settings: SettingsDep,
+    body: Annotated[dict[str, Any] | None, Body()] = None,
+) -> dict[str, Any]:
+    """Queue on-demand jobs: every guideline/target of the cloud, or the ``guideline`` and
+    ``target`` given; the scheduler hands them to a worker at its next tick. 409 when the same
+    test is already queued or running."""
+    items = cloud_jobs.request_runs(
+        session, actor, cloud_id, body, max_attempts=settings.job_max_attempts
+    )
+    return {"jobs": items, "count": len(items)}
+
+
+@router.get("/v2/clouds/{cloud_id}/jobs/{job_id}")
+def job(cloud_id: str, job_id: str, session: SessionDep, actor: UserDep) -> dict[str, Any]:
+    """One job with its log (the tail of `refcore test`'s output, credentials redacted)."""
+    return cloud_jobs.get_job(session, actor, cloud_id, job_id)
