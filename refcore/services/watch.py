@@ -50,8 +50,10 @@ def events(
     *,
     public_url: str = "http://localhost",
     cloud_id: str | None = None,
+    regressions: bool = True,
 ) -> list[AlertEvent]:
-    """Every alert-worthy event now (delivered or not: :func:`check` sends the new ones)."""
+    """Every alert-worthy event now (delivered or not: :func:`check` sends the new ones).
+    ``regressions=False``: lapses only (no report is read: what a periodic tick checks)."""
     query = (
         select(RegisteredCloud, ProductVersion, Product, Organization)
         .join(ProductVersion, ProductVersion.id == RegisteredCloud.product_version_id)
@@ -82,7 +84,7 @@ def events(
             "history": link,
         }
         # a regression in the newest run: the reports of the last two runs
-        if len(these) >= 2:
+        if regressions and len(these) >= 2:
             pair = cloud_history.series_points(session, source, these[-2:], g, t)
             found = core.regressions(pair)
             if found:
@@ -152,10 +154,14 @@ def check(
     webhook: Webhook | None,
     public_url: str = "http://localhost",
     cloud_id: str | None = None,
+    regressions: bool = True,
 ) -> list[dict[str, Any]]:
     """Deliver the alerts not delivered yet; what was sent (each recorded once)."""
     sent = []
-    for event in events(session, source, policy, public_url=public_url, cloud_id=cloud_id):
+    found = events(
+        session, source, policy, public_url=public_url, cloud_id=cloud_id, regressions=regressions
+    )
+    for event in found:
         done = deliver(session, event, mail=mail, webhook=webhook)
         if done is not None:
             sent.append(done)
@@ -172,7 +178,12 @@ def webhook_of(settings: Any) -> Webhook | None:
 
 
 def check_with_settings(
-    session: Session, settings: Any, source: GuidelineSource, *, cloud_id: str | None = None
+    session: Session,
+    settings: Any,
+    source: GuidelineSource,
+    *,
+    cloud_id: str | None = None,
+    regressions: bool = True,
 ) -> list[dict[str, Any]]:
     """:func:`check` with the server's settings: the policy (``continuous_*``, the clock of
     ``certification_clock``), ``smtp_*``, the webhook, ``api_url`` for the links. What a
@@ -185,4 +196,5 @@ def check_with_settings(
         webhook=webhook_of(settings),
         public_url=settings.public_url,
         cloud_id=cloud_id,
+        regressions=regressions,
     )

@@ -1,7 +1,8 @@
 """The Celery app: ``refcore worker`` runs jobs (queue ``refcore.jobs``), ``refcore
 scheduler`` runs Celery beat with the ``tick`` task (queue ``refcore.ticks``), which queues
 the runs that are due, re-queues the jobs of workers that died, and hands queued jobs to the
-workers.
+workers; and sends the continuous-compliance alerts now due (lapses on each tick, a
+regression right after the job that recorded the run: :func:`send_alerts`).
 
 Reliability settings: ``task_acks_late`` (a message is acknowledged when its job ended, not
 when it started) and ``task_reject_on_worker_lost`` (a worker process that dies hands the
@@ -12,6 +13,7 @@ nothing (:func:`refcore.services.jobs.claim`).
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
@@ -23,8 +25,9 @@ from celery import Celery
 
 from refcore.config import Settings
 
-__all__ = ["Context", "app", "configure", "context", "queues"]
+__all__ = ["Context", "app", "configure", "context", "queues", "send_alerts"]
 
+log = logging.getLogger(__name__)
 app = Celery("refcore", set_as_current=False)
 
 
@@ -36,6 +39,7 @@ class Context:
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     _db: Any = None
     _vault: Any = None
+    _source: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -55,6 +59,16 @@ class Context:
 
                 self._vault = Vault.from_settings(self.settings)
             return self._vault
+
+    @property
+    def guidelines(self) -> Any:
+        """The guideline source alerts read reports with (``settings.guidelines``)."""
+        with self._lock:
+            if self._source is None:
+                from refcore.services.guidelines import LoadedSource
+
+                self._source = LoadedSource(self.settings.guidelines)
+            return self._source
 
     @property
     def workspace(self) -> Path:
@@ -146,7 +160,31 @@ def _tick() -> dict[str, int]:
         sent = run_job.apply_async((job_id,), queue=queues(s)[0])
         with db.session(write=True) as session:
             jobs.dispatched(session, job_id, sent.id)
-    return {"queued": len(made), "reaped": len(reaped), "dispatched": len(ready)}
+    # a lapse needs no run to happen: every tick looks (each alert goes out once)
+    alerts = send_alerts(ctx, None, regressions=False)
+    return {
+        "queued": len(made),
+        "reaped": len(reaped),
+        "dispatched": len(ready),
+        "alerts": alerts,
+    }
+
+
+def send_alerts(ctx: Context, cloud_id: str | None, *, regressions: bool = True) -> int:
+    """The continuous-compliance alerts now due (:mod:`refcore.services.watch`): of one
+    cloud after its job recorded a run, or lapses of every cloud on a tick. A failure is
+    logged by kind and never fails the job or the tick. How many were sent."""
+    from refcore.services.watch import check_with_settings
+
+    try:
+        with ctx.db.session() as session:
+            sent = check_with_settings(
+                session, ctx.settings, ctx.guidelines, cloud_id=cloud_id, regressions=regressions
+            )
+    except Exception as exc:  # alerts wait for the next tick
+        log.warning("alerts not checked (cloud %s): %s", cloud_id or "*", type(exc).__name__)
+        return 0
+    return len(sent)
 
 
 def _run_job(self: Any, job_id: str) -> str:

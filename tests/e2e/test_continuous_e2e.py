@@ -79,14 +79,17 @@ class Site:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
 
-    def user(self, name: str) -> str:
+    def user(self, name: str, *, foundation: bool = False) -> str:
         from refcore.services import accounts
         from refcore.storage.db import Database
 
         db = Database.from_url(self.db_url)
         try:
             with db.read() as session:
-                user = accounts.create_user(session, name)
+                # an address: the vendor's admins get the alerts
+                user = accounts.create_user(
+                    session, name, email=f"{name}@example.org", foundation=foundation
+                )
                 return accounts.create_token(session, user)
         finally:
             db.dispose()
@@ -154,10 +157,41 @@ def site(
         s.stop()
 
 
+class Inbox:
+    """aiosmtpd handler: every message the site sends (started once, for the module)."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        import email
+        import email.policy
+
+        self.messages.append(
+            email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        )
+        return "250 OK"
+
+
+INBOX = Inbox()
+
+
 def server_env_hook(root: Path) -> dict[str, str]:
-    """cc-watch: settings the server needs for alerts (SMTP host/port of a local aiosmtpd,
-    a webhook URL, freshness policy) go here."""
-    return {}
+    """cc-watch: a local SMTP server (aiosmtpd) the site's server and workers e-mail alerts
+    to; the default freshness policy."""
+    import atexit
+
+    from aiosmtpd.controller import Controller
+
+    port = _free_port()
+    controller = Controller(INBOX, hostname="127.0.0.1", port=port)
+    controller.start()
+    atexit.register(controller.stop)
+    return {
+        "REFCORE_SMTP_HOST": "127.0.0.1",
+        "REFCORE_SMTP_PORT": str(port),
+        "REFCORE_MAIL_FROM": "interop@example.org",
+    }
 
 
 def after_regression(
@@ -172,6 +206,75 @@ def after_regression(
     ``bad["run_id"]``), the e-mail arrived, ``/metrics`` changed, the certificate is "at
     risk". ``good``/``bad`` are the two scheduled jobs as ``GET /v2/clouds/{id}/jobs``
     answers them."""
+    import re
+
+    auth = _bearer(token)
+    cid = cloud["id"]
+    assert good["run_id"] and bad["run_id"], (good, bad)
+    # the history: both runs, the regression named with both
+    body = http.get(f"/v2/clouds/{cid}/history", headers=auth).json()
+    (series,) = [s for s in body["series"] if s["runs"]]
+    assert (series["guideline"], series["target"]) == ("2020.06", "object")
+    assert [r["run_id"] for r in series["runs"]][-2:] == [good["run_id"], bad["run_id"]]
+    assert [r["meets"] for r in series["runs"]][-2:] == [True, False]
+    regressions = [
+        r for r in series["regressions"]
+        if (r["passed_in"]["run_id"], r["failed_in"]["run_id"]) == (good["run_id"], bad["run_id"])
+    ]  # fmt: skip
+    assert regressions, series["regressions"]
+    assert series["freshness"]["status"] == "at-risk"
+    print(f"regression: {len(regressions)} required test(s) passed in run 1, not in run 2")
+    # the e-mail: sent by the worker right after the job recorded the run
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not INBOX.messages:
+        time.sleep(1)
+    assert INBOX.messages, site.logs()[-4000:]
+    (msg,) = [m for m in INBOX.messages if "Regression on sandbox" in m["Subject"]]
+    text = msg.get_content()
+    assert msg["To"] == f"{body['cloud']['vendor']['name'].removeprefix('vendor_')}@example.org"
+    assert good["run_id"] in text and bad["run_id"] in text
+    assert regressions[0]["test"] in text
+    # /metrics: the latest run does not meet, the cloud is at risk
+    metrics = http.get("/metrics", headers=auth)
+    assert metrics.status_code == 200
+    labels = f'cloud="sandbox",cloud_id="{cid}",guideline="2020.06"'
+    assert re.search(rf"refcore_cloud_meets\{{{re.escape(labels)}[^}}]*\}} 0\.0", metrics.text)
+    assert re.search(rf'refcore_cloud_freshness\{{{re.escape(labels)}[^}}]*status="at-risk"[^}}]*\}} 1\.0', metrics.text)  # fmt: skip
+    percent = series["runs"][-1]["pass_percent"]
+    assert re.search(rf"refcore_cloud_pass_percent\{{{re.escape(labels)}[^}}]*\}} {percent}", metrics.text)  # fmt: skip
+    # the certificate (Storage, 2020.06, proved by the first run) shows "at-risk"
+    template = http.get(
+        "/v2/certifications/template", params={"guideline": "2020.06", "program": "storage"}
+    ).json()
+    r = http.post(
+        "/v2/certifications/requests",
+        json={
+            "product_version_id": body["cloud"]["version"]["id"],
+            "program": "storage",
+            "guideline": "2020.06",
+            "run_ids": [good["run_id"]],
+            "declaration": {
+                "release": "victoria",
+                "projects": template["projects"],
+                "obligations": template["obligations"],
+            },
+        },
+        headers=auth,
+    )
+    assert r.status_code == 201, r.text
+    boss = site.user(f"foundation-{uuid.uuid4().hex[:6]}", foundation=True)
+    approved = http.post(
+        f"/v2/certifications/requests/{r.json()['id']}/approve",
+        json={"override": "e2e: the certificate is what is checked here"}
+        if not r.json()["checks_passed"]
+        else {},
+        headers=_bearer(boss),
+    )
+    assert approved.status_code == 200, approved.text
+    cert_id = approved.json()["certificate_id"]
+    item = http.get(f"/v2/certifications/{cert_id}").json()
+    assert item["status"] == "at-risk" and item["freshness"]["status"] == "at-risk", item
+    assert "at-risk" in http.get(f"/badges/{cert_id}.svg").text
 
 
 def _bearer(token: str) -> dict[str, str]:

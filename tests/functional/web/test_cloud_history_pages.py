@@ -81,7 +81,10 @@ def test_nobody_else_reads_it(web: Any, visit: Any, guidelines: Any) -> None:
     h = _seed(web, guidelines)
     anonymous = visit()
     assert anonymous.get(f"/v2/clouds/{h.cloud_id}/history").status_code == 401
-    assert anonymous.get("/metrics").status_code == 401
+    # a scraper without its token: 401 in the v2 envelope (a browser gets the HTML page)
+    refused = anonymous.get("/metrics", headers={"Accept": "application/openmetrics-text; version=1.0.0, text/plain;q=0.5"})  # fmt: skip
+    assert refused.status_code == 401 and refused.json()["status"] == 401
+    assert "text/html" in anonymous.get("/metrics", headers={"Accept": "text/html"}).headers["content-type"]  # fmt: skip
     _, token = web.user("cw-stranger")
     auth = {"Authorization": f"Bearer {token}"}
     assert anonymous.get(f"/v2/clouds/{h.cloud_id}/history", headers=auth).status_code == 404

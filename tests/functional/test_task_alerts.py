@@ -1,0 +1,80 @@
+"""The task engine sends continuous-compliance alerts (both databases): after a job recorded
+a regressing run (``send_alerts`` for its cloud) the vendor's admins get the e-mail at a
+real local SMTP server; the scheduler's tick finds a lapse with no run at all; each once."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from continuous_data import required_tests, seed
+from refcore_testing import _fresh_database, free_port
+
+from refcore.config import Settings
+from refcore.storage.db import Database
+from refcore.storage.migrate import upgrade
+from refcore.storage.models import utcnow
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.messages.append(
+            email.message_from_bytes(envelope.original_content, policy=email.policy.default)  # type: ignore[arg-type]
+        )
+        return "250 OK"
+
+
+def test_the_worker_and_the_tick_send_alerts(
+    db_kind: str, guidelines: Any, interop_dir: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from refcore.tasks import engine
+
+    url, cleanup = _fresh_database(db_kind, "task-alerts", tmp_path_factory)
+    db = Database.from_url(url)
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        upgrade(db.engine)
+        a = required_tests(guidelines)[0][0]
+        with db.read() as session:
+            # regressed yesterday; another cloud passed last 40 days ago: lapsed
+            h = seed(session, guidelines, start=utcnow() - timedelta(days=2),
+                     plan=[(0, "schedule", set()), (1, "schedule", {a})])  # fmt: skip
+            old = seed(session, guidelines, start=utcnow() - timedelta(days=45),
+                       plan=[(0, "schedule", set()), (5, "schedule", {a})], email="old@example.org")  # fmt: skip
+        settings = Settings(
+            database_url=url,
+            guidelines=str(interop_dir),
+            smtp_host="127.0.0.1",
+            smtp_port=port,
+            task_broker_url="memory://",
+        )
+        engine.configure(settings, worker="test-worker")
+        ctx = engine.context()
+        # the worker, after the job of h's second run: the regression, for that cloud only
+        assert engine.send_alerts(ctx, h.cloud_id) == 1
+        (msg,) = inbox.messages
+        assert msg["To"] == "ops@example.org" and "Regression on" in msg["Subject"]
+        assert h.runs[0] in msg.get_content() and h.runs[1] in msg.get_content()
+        assert engine.send_alerts(ctx, h.cloud_id) == 0
+        # the tick: lapses of every cloud (the old one), no report read, once
+        ticked = engine._tick()
+        assert ticked["alerts"] == 1 and ticked["dispatched"] == 0
+        assert inbox.messages[-1]["To"] == "old@example.org"
+        assert "lapsed" in inbox.messages[-1]["Subject"].lower()
+        assert engine._tick()["alerts"] == 0 and len(inbox.messages) == 2
+        assert old.cloud_id  # the lapse named its cloud's history
+        assert f"/clouds/{old.cloud_id}/history" in inbox.messages[-1].get_content()
+    finally:
+        controller.stop()
+        db.dispose()
+        cleanup()
