@@ -192,7 +192,7 @@ def check_alerts(cloud_id: str | None, db_url: str | None, guidelines_source: st
     settings = _settings(db_url)
     database = _database(db_url)
     source = LoadedSource(guidelines_source)
-    with database.read() as session:
+    with database.session(write=True) as session:  # claiming an alert writes
         sent = check_with_settings(session, settings, source, cloud_id=cloud_id)
     for a in sent:
         click.echo(f"{a['kind']}: {a['subject']} (e-mail {a['email']}, webhook {a['webhook']})")

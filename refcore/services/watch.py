@@ -13,6 +13,7 @@ webhook (see :mod:`refcore.services.alerts`).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -50,10 +51,12 @@ def events(
     *,
     public_url: str = "http://localhost",
     cloud_id: str | None = None,
-    regressions: bool = True,
+    regressions: bool | timedelta = True,
 ) -> list[AlertEvent]:
     """Every alert-worthy event now (delivered or not: :func:`check` sends the new ones).
-    ``regressions=False``: lapses only (no report is read: what a periodic tick checks)."""
+    ``regressions``: False for lapses only (no report is read); a ``timedelta`` for the
+    regressions of runs uploaded that recently only (what a periodic tick checks: a
+    delivery that failed is tried again without reading every cloud's reports)."""
     query = (
         select(RegisteredCloud, ProductVersion, Product, Organization)
         .join(ProductVersion, ProductVersion.id == RegisteredCloud.product_version_id)
@@ -84,7 +87,11 @@ def events(
             "history": link,
         }
         # a regression in the newest run: the reports of the last two runs
-        if regressions and len(these) >= 2:
+        recent = regressions is True or (
+            isinstance(regressions, timedelta)
+            and these[-1][1].created_at >= policy.now - regressions
+        )
+        if regressions is not False and recent and len(these) >= 2:
             pair = cloud_history.series_points(session, source, these[-2:], g, t)
             found = core.regressions(pair)
             if found:
@@ -154,7 +161,7 @@ def check(
     webhook: Webhook | None,
     public_url: str = "http://localhost",
     cloud_id: str | None = None,
-    regressions: bool = True,
+    regressions: bool | timedelta = True,
 ) -> list[dict[str, Any]]:
     """Deliver the alerts not delivered yet; what was sent (each recorded once)."""
     sent = []
@@ -183,7 +190,7 @@ def check_with_settings(
     source: GuidelineSource,
     *,
     cloud_id: str | None = None,
-    regressions: bool = True,
+    regressions: bool | timedelta = True,
 ) -> list[dict[str, Any]]:
     """:func:`check` with the server's settings: the policy (``continuous_*``, the clock of
     ``certification_clock``), ``smtp_*``, the webhook, ``api_url`` for the links. What a

@@ -18,6 +18,7 @@ import os
 import socket
 import threading
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -160,8 +161,9 @@ def _tick() -> dict[str, int]:
         sent = run_job.apply_async((job_id,), queue=queues(s)[0])
         with db.session(write=True) as session:
             jobs.dispatched(session, job_id, sent.id)
-    # a lapse needs no run to happen: every tick looks (each alert goes out once)
-    alerts = send_alerts(ctx, None, regressions=False)
+    # a lapse needs no run to happen: every tick looks; and at the regressions of the last
+    # hour's runs, in case the worker's own attempt failed (each alert goes out once)
+    alerts = send_alerts(ctx, None, regressions=timedelta(hours=1))
     return {
         "queued": len(made),
         "reaped": len(reaped),
@@ -170,14 +172,16 @@ def _tick() -> dict[str, int]:
     }
 
 
-def send_alerts(ctx: Context, cloud_id: str | None, *, regressions: bool = True) -> int:
+def send_alerts(ctx: Context, cloud_id: str | None, *, regressions: bool | timedelta = True) -> int:
     """The continuous-compliance alerts now due (:mod:`refcore.services.watch`): of one
     cloud after its job recorded a run, or lapses of every cloud on a tick. A failure is
     logged by kind and never fails the job or the tick. How many were sent."""
     from refcore.services.watch import check_with_settings
 
     try:
-        with ctx.db.session() as session:
+        # a write session: claiming an alert (and storing a report) writes, and on SQLite a
+        # read that turns into a write fails at once when another process writes
+        with ctx.db.session(write=True) as session:
             sent = check_with_settings(
                 session, ctx.settings, ctx.guidelines, cloud_id=cloud_id, regressions=regressions
             )
