@@ -75,6 +75,8 @@ def test_the_worker_and_the_tick_send_alerts(
         assert old.cloud_id  # the lapse named its cloud's history
         assert f"/clouds/{old.cloud_id}/history" in inbox.messages[-1].get_content()
     finally:
+        if engine._context is not None and engine._context._db is not None:
+            engine._context._db.dispose()  # the worker context's own engine
         controller.stop()
         db.dispose()
         cleanup()
