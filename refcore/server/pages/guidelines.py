@@ -113,6 +113,11 @@ def guideline_diff(
             "new": newer,
             "all": list(gs.values()),
             "transitions": [(t, diff.transitions(t)) for t in targets],
+            "size_rows": [
+                {"label": k.replace("_", " "), "value": n, "text": str(n), "ok": "removed" not in k}
+                for k, n in diff.counts().items()
+                if n
+            ],
             "names": CRITERIA_NAMES,
         },
     )
