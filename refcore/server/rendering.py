@@ -157,11 +157,36 @@ def _back(request: Request) -> str:
     return ""
 
 
+#: what the error page repeats of a query: at most this many values, each this long
+_TYPED_VALUES, _TYPED_CHARS = 20, 200
+
+
+def _typed(request: Request) -> list[dict[str, str]]:
+    """What the user asked for in a GET's query (each value as typed, cut short), with
+    the same page's address without that one value: a way to try again with the rest."""
+    if request.method not in ("GET", "HEAD"):
+        return []
+    items = request.query_params.multi_items()
+    out = []
+    for i, (key, value) in enumerate(items):
+        if not value.strip():  # an empty field of the form: nothing was typed
+            continue
+        if len(out) == _TYPED_VALUES:
+            break
+        rest = [kv for j, kv in enumerate(items) if j != i]
+        again = request.url.path + ("?" + urlencode(rest) if rest else "")
+        shown = value if len(value) <= _TYPED_CHARS else value[:_TYPED_CHARS] + "…"
+        out.append({"name": key[:_TYPED_CHARS], "value": shown, "without": again})
+    return out
+
+
 def error_page(
     request: Request, status: int, message: str, errors: list[str] | None = None
 ) -> HTMLResponse:
-    """The error page: what went wrong, the details, and the way back. "Back" returns to the
-    form the user filled in (browsers keep what was typed in a page they go back to)."""
+    """The error page: what went wrong, the details, what the user asked for (a GET's
+    query, each value with a link to try again without it), and the way back: "Back"
+    goes back in the browser's history when it came from this site, so the form the user
+    filled in comes back with what was typed (a link to the referring page otherwise)."""
     title = _TITLES.get(status, "Something went wrong")
     context = {
         "title": title,
@@ -169,5 +194,6 @@ def error_page(
         "message": message,
         "errors": errors or [],
         "back": _back(request),
+        "typed": _typed(request),
     }
     return render(request, "error.html", context, status=status)
