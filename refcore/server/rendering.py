@@ -167,7 +167,7 @@ def _typed(request: Request) -> list[dict[str, str]]:
     if request.method not in ("GET", "HEAD"):
         return []
     items = request.query_params.multi_items()
-    out = []
+    out: list[dict[str, str]] = []
     for i, (key, value) in enumerate(items):
         if not value.strip():  # an empty field of the form: nothing was typed
             continue
