@@ -87,7 +87,9 @@ def _day(value: str, end: bool, label: str) -> datetime | None:
     if not value:
         return None
     try:
-        day = datetime.strptime(value[:10], "%Y-%m-%d")
+        if len(value) != len("YYYY-MM-DD"):
+            raise ValueError(value)
+        day = datetime.strptime(value, "%Y-%m-%d")
     except ValueError:
         raise InvalidInput(f"{label} date {value[:40]!r} is not a date: use YYYY-MM-DD") from None
     return day.replace(hour=23, minute=59, second=59) if end else day

@@ -105,6 +105,7 @@ def test_pages_past_the_end_and_bad_filters(db_session, guidelines, owner) -> No
         ("page", "1e3", InvalidInput, "not a page number"),
         ("verified", "maybe", InvalidInput, "Verified must be yes, no or empty"),
         ("start", "31/12/2020", InvalidInput, "use YYYY-MM-DD"),
+        ("end", "2021-01-01junk", InvalidInput, "use YYYY-MM-DD"),
         ("guideline", "1999.01", GuidelineNotFound, "1999.01"),
         ("claims", "1", InvalidInput, "Choose the guideline"),
     ):
