@@ -21,6 +21,7 @@ from refcore.server.deps import (
     TermsDep,
     UserDep,
 )
+from refcore.server.pages.vendors import KINDS as VENDOR_KINDS
 from refcore.server.rendering import flash, render
 from refcore.server.routing import Route
 from refcore.services import certificates, products, run_lists, vendors
@@ -135,6 +136,7 @@ def product_page(
             "runs": runs,
             "trend": trend,
             "trend_rows": [_trend_row(v) for v in trend],
+            "vendor_kinds": VENDOR_KINDS,
             "certificates": certificates.product_certificates(session, gs, terms, product_id),
         },
     )
