@@ -5,7 +5,8 @@ Recorded from the platform sandbox (Keystone 30, Nova 34, Neutron 29, Glance 33,
 Placement 16, Swift 2.38.3) with ``recorded/record.py`` just before a ``refcore test
 --target platform`` run, whose discovered tempest.conf (python-tempestconf 3.5.4, passwords
 blanked) and log are ``tempest-platform.conf`` / ``tempestconf-platform.log``. The flavors
-and images were recorded just after the discovery had created its own. No token or
+and images were recorded just after the discovery had created its own, the networks
+after the run. No token or
 password is in any of them.
 """
 
