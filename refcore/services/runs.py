@@ -175,8 +175,11 @@ def submit_v2(
     cpid: str | None = None,
     duration_seconds: int | None = None,
     format: str | None = None,
+    product_version_id: str | None = None,
+    registered_cloud_id: str | None = None,
 ) -> Run:
-    """Any run file (subunit v1/v2, RefStack JSON, JUnit, passed list); pass/fail/skip kept."""
+    """Any run file (subunit v1/v2, RefStack JSON, JUnit, passed list); pass/fail/skip kept.
+    A job of a registered cloud (:mod:`refcore.services.jobs`) names its cloud and version."""
     run = parse_run(upload.body, source="upload", format=format)
     _check_signature(upload)
     owner = _owner(session, upload, actor, allow_anonymous=allow_anonymous)
@@ -193,6 +196,8 @@ def submit_v2(
         attempts=_attempts(run),
         signed=upload.signed,
         signature=_digest(upload),
+        product_version_id=product_version_id,
+        registered_cloud_id=registered_cloud_id,
     )
 
 
@@ -210,6 +215,8 @@ def store_run(
     run_id: str | None = None,
     signed: bool = False,
     signature: str | None = None,
+    product_version_id: str | None = None,
+    registered_cloud_id: str | None = None,
 ) -> Run:
     """Write one run and its tests in one transaction, then commit. Every value is
     checked first (:mod:`refcore.services.fields`): bad input stores nothing.
@@ -234,9 +241,12 @@ def store_run(
         failed_count=counts[Outcome.FAIL] + counts[Outcome.ERROR],
         skipped_count=counts[Outcome.SKIP],
         signed=signed,
+        registered_cloud_id=registered_cloud_id,
     )
     try:
-        if owner is not None and cpid:
+        if product_version_id is not None:
+            run.product_version_id = product_version_id
+        elif owner is not None and cpid:
             run.product_version_id = _auto_version(session, owner, cpid)
         session.add(run)
         if signature is not None:

@@ -43,6 +43,7 @@ __all__ = [
     "run_tests",
     "runs_count",
     "runs_page",
+    "store_reports",
     "store_tests",
     "versions_with_products",
 ]
@@ -155,6 +156,40 @@ def run_tests(session: Session, run_id: str) -> tuple[list[tuple[str, str, Outco
         ):
             names[i] = (n, u)
     return [(*names[i], outcome) for i, outcome in pairs], row.reasons
+
+
+def store_reports(
+    session: Session, run_id: str, fingerprint: str, rows: Sequence[tuple[str, str, bool, str]]
+) -> None:
+    """Insert or replace the stored reports ``rows`` (guideline, target, meets, body) of a
+    run, in one statement: a write as the transaction's first statement waits for
+    SQLite's write lock (a read before it would make the upgrade fail at once when
+    another writer got in first), and two writers of the same row both succeed."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(RunReport).values(
+        [
+            {
+                "run_id": run_id,
+                "guideline": guideline,
+                "target": target,
+                "fingerprint": fingerprint,
+                "meets": meets,
+                "body": body,
+            }
+            for guideline, target, meets, body in rows
+        ]
+    )
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["run_id", "guideline", "target"],
+            set_={
+                "fingerprint": stmt.excluded.fingerprint,
+                "meets": stmt.excluded.meets,
+                "body": stmt.excluded.body,
+                "created_at": stmt.excluded.created_at,
+            },
+        )
+    )
 
 
 # -- listing ----------------------------------------------------------------------------------

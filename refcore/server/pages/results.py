@@ -20,6 +20,7 @@ from refcore.server.deps import (
     SettingsDep,
     SourceDep,
     UserDep,
+    state,
 )
 from refcore.server.pages.reports import build_report
 from refcore.server.rendering import flash, render
@@ -133,6 +134,7 @@ def upload(
         actor,
         allow_anonymous=settings.enable_anonymous_upload,
     )
+    state(request).preparer.submit(stored.id)
     flash(request, f"Uploaded {run_file.filename or 'the run'}.", "success")
     location = f"/results/{stored.id}"
     if request.headers.get("accept", "").startswith("application/json"):
