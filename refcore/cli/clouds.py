@@ -134,7 +134,7 @@ def worker(
     from refcore.tasks.engine import configure, queues
 
     settings, _ = _engine(db_url, broker_url, worker_tempest=tempest, worker_workspace=workspace)
-    Vault.from_settings(settings)  # bad keys: one line now, not a failed job later
+    Vault.from_settings(settings).check()  # bad keys: one line now, not a failed job later
     node = name or f"{socket.gethostname()}:{os.getpid()}"
     app = configure(settings, worker=node)
     jobs_queue = queues(settings)[0]
