@@ -1,24 +1,42 @@
 """Benchmark the results server over HTTP on 127.0.0.1 against `refcore serve`.
 
     .venv/bin/python bench/server.py [--db sqlite|postgresql|both] [--uploads 400]
+                                     [--workers 2] [--profile DIR]
 
-Per database: uploads of 1,500-test runs (half signed, as refstack-client signs)
-from 4 concurrent clients; GET one run (v1 detail) and its cached v2 report,
-p50/p95; list page (GET /v1/results?page=N) p50/p95 with 10k and 100k stored runs
-(bulk-inserted directly). PostgreSQL: $REFCORE_TEST_DATABASE_URL or the local
+Per database, against a fresh ``refcore serve --workers N``:
+
+* guideline pages: the first answer after the start (cold) and the next ones (warm)
+  of ``/guidelines/2020.06`` and ``/guidelines``;
+* uploads of 1,500-test runs (half signed, as refstack-client signs) from 4 concurrent
+  clients: uploads/s, p50/p95, and the server's CPU time per upload (all its
+  processes; a figure the machine's other load changes less than the rate);
+* the report page of a fresh run: its first view and its second view;
+* GET one run (v1 detail) and its cached v2 report, p50/p95; list page
+  (GET /v1/results?page=N) p50/p95 with 10k and 100k stored runs (bulk-inserted).
+
+The load average (``os.getloadavg``) is printed beside every figure: the machine may be
+shared. ``--profile DIR`` records the server with py-spy (``pip install py-spy``)
+during the uploads and the first views: DIR/<db>-upload.svg, DIR/<db>-first-view.svg
+(flame graphs) and the same as collapsed stacks (.txt).
+PostgreSQL: $REFCORE_TEST_DATABASE_URL or the local
 postgresql+psycopg://postgres@127.0.0.1:5432/test (a fresh schema, dropped after).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
 import secrets
+import shutil
+import signal
+import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -63,13 +81,30 @@ def fresh_db(kind: str, tmp: Path) -> tuple[str, object]:
     return f"{PG}{sep}options=-csearch_path%3D{schema}", cleanup
 
 
+def load() -> str:
+    """The machine's load average over the last minute, as printed beside each figure."""
+    return f"load {os.getloadavg()[0]:.1f}"
+
+
+def guideline_names(guidelines: str) -> list[str]:
+    """Every test name of the guidelines (a run that passes some of them has a report
+    worth the name)."""
+    from refcore.readers.guidelines import load_guidelines
+
+    gs = load_guidelines(guidelines)
+    return sorted({t.name for g in gs.values() for c in g.capabilities.values() for t in c.tests})
+
+
 def make_bodies(
-    n: int, tests: int, key: rsa.RSAPrivateKey, pub: str
+    n: int, tests: int, key: rsa.RSAPrivateKey, pub: str, real: list[str]
 ) -> list[tuple[bytes, dict[str, str]]]:
+    """``n`` upload bodies of ``tests`` tests, a third of them guideline tests; every
+    second one signed."""
     pool = [f"tempest.api.bench.mod{i % 40}.Test{i % 97}.test_{i}" for i in range(int(tests * 1.3))]
     out = []
     for i in range(n):
-        names = random.sample(pool, tests)
+        known = random.sample(real, min(len(real), tests // 3))
+        names = known + random.sample(pool, tests - len(known))
         content = {
             "cpid": uuid.uuid4().hex,
             "duration_seconds": 3000,
@@ -82,6 +117,57 @@ def make_bodies(
             headers.update({"X-Signature": sig, "X-Public-Key": pub})
         out.append((body, headers))
     return out
+
+
+def server_pids(pid: int) -> list[int]:
+    """The server process and its children (``--workers`` spawns them)."""
+    pids = [pid]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of ``pids`` so far (seconds)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+@contextlib.contextmanager
+def profiled(pid: int, out: Path | None, name: str) -> Iterator[None]:
+    """py-spy records ``pid`` and its children while the block runs: out/name.svg + .txt."""
+    if out is None:
+        yield
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy"
+    common = ["record", "--pid", str(pid), "--subprocesses", "--rate", "250", "--nonblocking"]
+    procs = [
+        subprocess.Popen(
+            [spy, *common, "--format", fmt, "-o", str(out / f"{name}.{ext}")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for fmt, ext in (("flamegraph", "svg"), ("raw", "txt"))
+    ]
+    time.sleep(1.0)  # attached
+    try:
+        yield
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGINT)
+        for proc in procs:
+            proc.wait(timeout=60)
 
 
 def bench_uploads(
@@ -125,7 +211,8 @@ def timed(client: httpx.Client, path: str, n: int, **params: object) -> list[flo
 
 def bulk_runs(db: Database, total: int) -> None:
     """Insert plain run rows (no tests) until the store holds ``total`` runs."""
-    with db.engine.begin() as conn:
+    with db.write() as session:  # SQLite: BEGIN IMMEDIATE (the server may be writing)
+        conn = session.connection()
         have = conn.execute(text("SELECT count(*) FROM runs")).scalar_one()
         now = utcnow()
         rows = []
@@ -149,12 +236,81 @@ def bulk_runs(db: Database, total: int) -> None:
             conn.execute(text("VACUUM ANALYZE runs"))
 
 
-def bench_db(kind: str, args: argparse.Namespace, tmp: Path) -> dict[str, object]:
+def summary(values: list[float]) -> dict[str, object]:
+    return {"p50 ms": pct(values, 0.5), "p95 ms": pct(values, 0.95), "": load()}
+
+
+def bench_guideline_pages(client: httpx.Client) -> dict[str, dict[str, object]]:
+    """The first answer of each page after the start, then 20 more; then revalidations
+    with the validators the page gave (304 when it sends any)."""
+    figures: dict[str, dict[str, object]] = {}
+    for path in ("/guidelines/2020.06", "/guidelines"):
+        cold = timed(client, path, 1)[0]
+        warm = timed(client, path, 20)
+        first = client.get(path)
+        validators = {
+            k: v
+            for k, v in (
+                ("If-None-Match", first.headers.get("etag")),
+                ("If-Modified-Since", first.headers.get("last-modified")),
+            )
+            if v
+        }
+        shown: dict[str, object] = {"cold ms": cold * 1000, **summary(warm)}
+        if validators:
+            again = []
+            for _ in range(20):
+                t = time.perf_counter()
+                r = client.get(path, headers=validators)
+                again.append(time.perf_counter() - t)
+                assert r.status_code == 304, r.status_code
+            shown["304 p50 ms"] = pct(again, 0.5)
+        figures[f"page {path}"] = shown
+    return figures
+
+
+def prepared(db: Database) -> tuple[int, int]:
+    """(runs whose first view the server has prepared, runs)."""
+    with db.read() as session:
+        done = session.execute(
+            text("SELECT count(*) FROM run_reports WHERE guideline = '*'")
+        ).scalar_one()
+        runs = session.execute(text("SELECT count(*) FROM runs")).scalar_one()
+    return done, runs
+
+
+def bench_report_views(
+    client: httpx.Client, db: Database, ids: list[str], settle: float
+) -> dict[str, dict[str, object]]:
+    """The report page of runs nobody has viewed yet (first view), then again (second),
+    once the server has prepared what it prepares after the uploads (at most ``settle``
+    seconds of waiting: what is not prepared by then is computed on its first view)."""
+    start = time.monotonic()
+    while time.monotonic() - start < settle:
+        done, runs = prepared(db)
+        if done >= runs:
+            break
+        time.sleep(0.5)
+    done, runs = prepared(db)
+    waited = {"prepared": f"{done} of {runs} runs after {time.monotonic() - start:.1f} s"}
+    first = [timed(client, f"/results/{rid}", 1)[0] for rid in ids]
+    second = [timed(client, f"/results/{rid}", 1)[0] for rid in ids]
+    return {
+        "report first view": {**summary(first), **waited},
+        "report second view": summary(second),
+    }
+
+
+def bench_db(kind: str, args: argparse.Namespace, tmp: Path) -> dict[str, dict[str, object]]:
     url, cleanup = fresh_db(kind, tmp)
     process, base = start_server(url, Path(args.guidelines), "--workers", str(args.workers))
-    figures: dict[str, object] = {}
+    pids = server_pids(process.pid)
+    figures: dict[str, dict[str, object]] = {}
+    profile = Path(args.profile) if args.profile else None
     try:
         db = Database.from_url(url)
+        with httpx.Client(base_url=base, timeout=60) as client:
+            figures.update(bench_guideline_pages(client))
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         pub = (
             key.public_key()
@@ -166,10 +322,17 @@ def bench_db(kind: str, args: argparse.Namespace, tmp: Path) -> dict[str, object
             accounts.add_public_key(
                 session, accounts.actor_for(session, user), pub, None, trusted=True
             )
-        bodies = make_bodies(args.uploads, args.tests, key, pub)
-        ids, up = bench_uploads(base, bodies, args.clients)
-        figures["upload"] = up
+        real = guideline_names(args.guidelines)
+        bodies = make_bodies(args.uploads, args.tests, key, pub, real)
+        cpu = cpu_seconds(pids)
+        with profiled(process.pid, profile, f"{kind}-upload"):
+            ids, up = bench_uploads(base, bodies, args.clients)
+        up["server CPU ms/upload"] = (cpu_seconds(pids) - cpu) / len(bodies) * 1000
+        figures["upload"] = {**up, "": load()}
+        fresh, ids = ids[: args.views], ids[args.views :]
         with httpx.Client(base_url=base, timeout=60) as client:
+            with profiled(process.pid, profile, f"{kind}-first-view"):
+                figures.update(bench_report_views(client, db, fresh, args.settle))
             anon = ids[:50]  # the unsigned runs: readable by anyone
             for rid in anon:  # compute the reports once (they are then cached)
                 client.get(
@@ -181,9 +344,9 @@ def bench_db(kind: str, args: argparse.Namespace, tmp: Path) -> dict[str, object
                     a = timed(client, f"/v1/results/{rid}", 1)[0]
                     b = timed(client, f"/v2/runs/{rid}/report", 1, guideline="2020.06")[0]
                     get_one.append(a), report.append(b), both.append(a + b)
-            figures["get one run"] = {"p50 ms": pct(get_one, 0.5), "p95 ms": pct(get_one, 0.95)}
-            figures["cached report"] = {"p50 ms": pct(report, 0.5), "p95 ms": pct(report, 0.95)}
-            figures["run + report"] = {"p50 ms": pct(both, 0.5), "p95 ms": pct(both, 0.95)}
+            figures["get one run"] = summary(get_one)
+            figures["cached report"] = summary(report)
+            figures["run + report"] = summary(both)
             for size in args.list_sizes:
                 bulk_runs(db, size)
                 pages = size // 20
@@ -192,8 +355,7 @@ def bench_db(kind: str, args: argparse.Namespace, tmp: Path) -> dict[str, object
                     lat += timed(client, "/v1/results", 1, page=random.randint(1, min(pages, 50)))
                 lat_deep = timed(client, "/v1/results", 20, page=pages // 2)
                 figures[f"list page @{size}"] = {
-                    "p50 ms": pct(lat, 0.5),
-                    "p95 ms": pct(lat, 0.95),
+                    **summary(lat),
                     f"page {pages // 2} p50 ms": pct(lat_deep, 0.5),
                 }
         db.dispose()
@@ -201,6 +363,12 @@ def bench_db(kind: str, args: argparse.Namespace, tmp: Path) -> dict[str, object
         stop_server(process)
         cleanup()  # type: ignore[operator]
     return figures
+
+
+def show(values: dict[str, object]) -> str:
+    return ", ".join(
+        f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}".strip() for k, v in values.items()
+    )
 
 
 def main() -> None:
@@ -213,8 +381,16 @@ def main() -> None:
         "--list-sizes", type=lambda s: [int(x) for x in s.split(",")], default=[10_000, 100_000]
     )
     parser.add_argument("--list-requests", type=int, default=200)
-    parser.add_argument("--workers", type=int, default=1, help="refcore serve --workers")
+    parser.add_argument("--workers", type=int, default=2, help="refcore serve --workers")
     parser.add_argument("--guidelines", default=str(ROOT.parent / "shared" / "interop"))
+    parser.add_argument("--views", type=int, default=40, help="fresh runs whose report is viewed")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=60.0,
+        help="seconds to wait for the server to prepare the fresh runs' reports",
+    )
+    parser.add_argument("--profile", metavar="DIR", help="py-spy flame graphs into DIR")
     args = parser.parse_args()
     import tempfile
 
@@ -227,8 +403,7 @@ def main() -> None:
                 f"{args.workers} server worker(s)"
             )
             for name, values in figures.items():
-                shown = ", ".join(f"{k} {v:.1f}" for k, v in values.items())  # type: ignore[union-attr]
-                print(f"  {name:<22} {shown}")
+                print(f"  {name:<26} {show(values)}")
             sys.stdout.flush()
 
 

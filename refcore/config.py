@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["LOCAL_HOSTS", "Settings", "default_database_url"]
@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     lock_timeout_seconds: float = Field(default=5.0, gt=0, le=600)
     #: RefStack's ``[api] enable_anonymous_upload``
     enable_anonymous_upload: bool = True
+    #: after an upload, compute what the first view of its report reads in a background
+    #: thread, in quiet moments (off: computed on the first view)
+    prepare_reports: bool = True
     #: base of the result links returned by uploads (``<ui_url>/#/results/<id>``);
     #: None means ``api_url``
     ui_url: str | None = None
@@ -127,6 +130,17 @@ class Settings(BaseSettings):
     worker_tempest: str | None = None
     #: where workers keep each cloud's workspace; None: ``worker`` in refcore's data directory
     worker_workspace: str | None = None
+    #: continuous compliance: a certificate lapses after this many days without a passing run
+    #: of its product version's registered cloud (a failing scheduled run puts it at risk)
+    continuous_lapse_days: int = Field(default=30, ge=1, le=3650)
+    #: continuous compliance: a required test is flaky when its outcome flips this many times
+    continuous_flaky_flips: int = Field(default=2, ge=1, le=100)
+    #: continuous compliance: runs a cloud's history shows (newest kept)
+    continuous_history_runs: int = Field(default=90, ge=2, le=1000)
+    #: continuous compliance: POSTed a JSON body on each regression or lapse (never logged)
+    continuous_webhook_url: SecretStr | None = None
+    #: signs the webhook's body (``X-Refcore-Signature: sha256=<HMAC>``); never logged
+    continuous_webhook_secret: SecretStr | None = None
 
     @field_validator("database_url")
     @classmethod

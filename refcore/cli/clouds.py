@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 import click
 
+from refcore.cli._common import guidelines_option
 from refcore.cli.admin import _database, _db_option, _settings
 
 F = TypeVar("F", bound=Any)
@@ -14,7 +15,7 @@ F = TypeVar("F", bound=Any)
 
 @click.group()
 def clouds() -> None:
-    """Registered clouds: the keys that encrypt their credentials."""
+    """Registered clouds: the keys that encrypt their credentials, their alerts."""
 
 
 @clouds.command("new-key")
@@ -199,3 +200,24 @@ def scheduler(
             "--without-gossip", "--without-mingle",
         ]
     )  # fmt: skip
+
+
+@clouds.command("check-alerts")
+@click.option("--cloud", "cloud_id", default=None, help="Only this cloud (its id).")
+@_db_option
+@guidelines_option
+def check_alerts(cloud_id: str | None, db_url: str | None, guidelines_source: str | None) -> None:
+    """E-mail and POST the alerts not sent yet: regressions in each cloud's newest run,
+    lapses (no passing run for REFCORE_CONTINUOUS_LAPSE_DAYS). Each is sent once, however
+    often this runs (the workers also check after each job and on each tick)."""
+    from refcore.services.guidelines import LoadedSource
+    from refcore.services.watch import check_with_settings
+
+    settings = _settings(db_url)
+    database = _database(db_url)
+    source = LoadedSource(guidelines_source)
+    with database.read() as session:
+        sent = check_with_settings(session, settings, source, cloud_id=cloud_id)
+    for a in sent:
+        click.echo(f"{a['kind']}: {a['subject']} (e-mail {a['email']}, webhook {a['webhook']})")
+    click.echo(f"{len(sent)} alert(s) sent")

@@ -25,6 +25,8 @@ from refcore.server.hosts import TrustedHosts
 from refcore.server.inputs import check_request
 from refcore.server.limits import BodyLimit
 from refcore.server.pages import router as pages_router
+from refcore.server.preparer import Preparer
+from refcore.server.rendering import warm_templates
 from refcore.services.guidelines import GuidelineSource, LoadedSource
 from refcore.storage.db import Database
 from refcore.version import __version__
@@ -55,12 +57,15 @@ def create_app(
 ) -> FastAPI:
     """Build the app. The schema is migrated to head when the app starts."""
     settings = settings or Settings()
+    database = (db or Database.from_url(settings.database_url)).with_lock_timeout(
+        settings.lock_timeout_seconds
+    )
+    source = guidelines or LoadedSource(settings.guidelines)
     state = AppState(
         settings=settings,
-        db=(db or Database.from_url(settings.database_url)).with_lock_timeout(
-            settings.lock_timeout_seconds
-        ),
-        guidelines=guidelines or LoadedSource(settings.guidelines),
+        db=database,
+        guidelines=source,
+        preparer=Preparer(database, source, enabled=settings.prepare_reports),
     )
 
     @asynccontextmanager
@@ -68,11 +73,13 @@ def create_app(
         from refcore.storage.migrate import upgrade
 
         upgrade(state.db.engine)
+        warm_templates()
         try:
             state.guidelines.get()
         except RefcoreError as exc:  # served lazily; guideline endpoints will report it
             log.warning("guidelines not loaded at start: %s", exc)
         yield
+        state.preparer.stop()
         state.db.dispose()
 
     app = RefcoreApp(

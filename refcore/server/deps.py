@@ -25,6 +25,7 @@ from refcore.config import Settings
 from refcore.core.guidelines import GuidelineSet
 from refcore.errors import Unauthorized
 from refcore.server.auth import SAFE_METHODS, check_csrf, login_id
+from refcore.server.preparer import Preparer
 from refcore.services.accounts import ANONYMOUS, Actor, resolve_actor
 from refcore.services.certificates import Terms
 from refcore.services.guidelines import GuidelineSource
@@ -51,11 +52,13 @@ __all__ = [
 
 @dataclass
 class AppState:
-    """What one running app holds: its settings, database and guideline source."""
+    """What one running app holds: its settings, database and guideline source, and
+    the thread that prepares new runs' reports."""
 
     settings: Settings
     db: Database
     guidelines: GuidelineSource
+    preparer: Preparer
 
 
 def state(request: Request) -> AppState:

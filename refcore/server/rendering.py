@@ -7,16 +7,22 @@ Views build a plain dict and call :func:`render`; the layout reads ``actor``,
 from __future__ import annotations
 
 import json
+import threading
+import time
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import Request
+from fastapi import Request, Response
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-__all__ = ["NAV", "env", "error_page", "flash", "render"]
+__all__ = ["NAV", "env", "error_page", "flash", "render", "render_once", "warm_templates"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -109,13 +115,25 @@ def _take_flashes(request: Request) -> list[list[str]]:
     return request.session.pop("flash", None) or []
 
 
-def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
-    """Render ``name`` with the layout's context (actor, navigation, flashes, CSRF token)."""
+def _layout(request: Request, *, personal: bool = True) -> dict[str, Any]:
+    """What the layout shows of the visitor: who they are, their navigation, their flash
+    messages (taken: shown once) and the CSRF token of their forms. Not ``personal``:
+    the layout every anonymous visitor without a message sees alike."""
     from refcore.server.auth import csrf_token
     from refcore.server.deps import peek_actor
 
+    if not personal:
+        return {
+            "request": request,
+            "actor": peek_actor(request),
+            "nav": [(label, path) for label, path, who in NAV if who == "all"],
+            "path": request.url.path,
+            "flashes": [],
+            "csrf": "",
+            "login": getattr(request.app.state, "web_login", {}),
+        }
     actor = peek_actor(request)
-    base = {
+    return {
         "request": request,
         "actor": actor,
         "nav": [
@@ -130,8 +148,80 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
         "csrf": csrf_token(request),
         "login": getattr(request.app.state, "web_login", {}),
     }
-    html = env.get_template(name).render({**base, **context})
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    """Render ``name`` with the layout's context (actor, navigation, flashes, CSRF token)."""
+    html = env.get_template(name).render({**_layout(request), **context})
     return HTMLResponse(html, status_code=status)
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    of: weakref.ref[Any]  # the guideline set it was rendered from
+    html: bytes
+    at: float  # when (its Last-Modified)
+
+
+_ONCE: OrderedDict[tuple[object, ...], _Rendered] = OrderedDict()
+_ONCE_LOCK = threading.Lock()
+#: pages kept (every guideline x target x query asked for; the least recently used go)
+ONCE_MAX = 512
+
+
+def render_once(
+    request: Request, name: str, guidelines: Any, build: Callable[[], dict[str, Any]]
+) -> Response:
+    """A page that shows ``guidelines`` (a GuidelineSet) and nothing else that changes:
+    rendered once per guideline set and URL for every anonymous visitor (``build`` gives
+    the page's context; it runs only when the page is not kept), and answered with an
+    ``ETag`` and a ``Last-Modified``: 304 to a client that has it
+    (:mod:`refcore.server.conditional`). A logged-in visitor, or one with a message to
+    see, gets the page rendered for them, with an ``ETag`` of its own."""
+    from refcore.server.conditional import conditional
+    from refcore.server.deps import peek_actor
+
+    flashes = "session" in request.scope and request.session.get("flash")
+    if peek_actor(request).authenticated or flashes:
+        html = env.get_template(name).render({**_layout(request), **build()}).encode()
+        return conditional(request, html, "text/html; charset=utf-8")
+    key = (
+        id(request.app),
+        id(guidelines),
+        getattr(guidelines, "fingerprint", ""),
+        name,
+        str(request.base_url),
+        request.url.path,
+        request.url.query,
+    )
+    with _ONCE_LOCK:
+        kept = _ONCE.get(key)
+        if kept is not None and kept.of() is guidelines:
+            _ONCE.move_to_end(key)
+        else:
+            kept = None
+    if kept is None:
+        layout = _layout(request, personal=False)
+        html = env.get_template(name).render({**layout, **build()}).encode()
+        kept = _Rendered(weakref.ref(guidelines), html, time.time())
+        with _ONCE_LOCK:
+            _ONCE[key] = kept
+            while len(_ONCE) > ONCE_MAX:
+                _ONCE.popitem(last=False)
+    return conditional(request, kept.html, "text/html; charset=utf-8", last_modified=kept.at)
+
+
+def warm_templates() -> threading.Thread:
+    """Compile every template in a background thread (the server's start), so the first
+    visitor of a page does not wait for Jinja to compile it (~100 ms a template)."""
+
+    def compile_all() -> None:
+        for name in env.list_templates(extensions=["html"]):
+            env.get_template(name)
+
+    thread = threading.Thread(target=compile_all, name="refcore-templates", daemon=True)
+    thread.start()
+    return thread
 
 
 _TITLES = {

@@ -22,6 +22,9 @@ Every router of the server is ``APIRouter(route_class=Route)`` (a test checks), 
   setting below ``max_body_bytes``: a declared ``Content-Length`` over it is a 413 before
   anything is read, a chunked body is counted as it arrives (:mod:`refcore.server.limits`),
   forms included (FastAPI parses them before any dependency runs).
+* :data:`ACTIVITY` counts the requests at a ``def`` route (waiting for the upload limiter
+  or running), so background work (:mod:`refcore.server.preparer`) can wait for a
+  quiet moment instead of taking turns at the GIL with them.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
+import threading
+import time
 import weakref
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
@@ -41,7 +46,15 @@ from sqlalchemy.orm import Session
 
 from refcore.server.limits import lower_body_limit
 
-__all__ = ["BodyDep", "Route", "body_limit", "one_at_a_time", "upload_limiter"]
+__all__ = [
+    "ACTIVITY",
+    "Activity",
+    "BodyDep",
+    "Route",
+    "body_limit",
+    "one_at_a_time",
+    "upload_limiter",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -81,6 +94,48 @@ def upload_limiter() -> CapacityLimiter:
     return limiter
 
 
+class Activity:
+    """How many requests are at a ``def`` route of this process, and waiting for none."""
+
+    def __init__(self) -> None:
+        self._running = 0
+        self._since = time.monotonic()  # when the last one ended
+        self._changed = threading.Condition()
+
+    def __enter__(self) -> None:
+        with self._changed:
+            self._running += 1
+
+    def __exit__(self, *_: object) -> None:
+        with self._changed:
+            self._running -= 1
+            if not self._running:
+                self._since = time.monotonic()
+                self._changed.notify_all()
+
+    def wait_quiet(self, quiet: float = 0.05, patience: float = 1.0) -> None:
+        """Return once no request has been at a route for ``quiet`` seconds, or after
+        ``patience`` seconds whatever happens (background work never starves; one step
+        of it at a time then takes its turn)."""
+        deadline = time.monotonic() + patience
+        with self._changed:
+            while True:
+                now = time.monotonic()
+                if now >= deadline:
+                    return
+                if not self._running:
+                    left = self._since + quiet - now
+                    if left <= 0:
+                        return
+                    self._changed.wait(min(left, deadline - now))
+                else:
+                    self._changed.wait(deadline - now)
+
+
+#: the requests of this process at a ``def`` route
+ACTIVITY = Activity()
+
+
 def _is_async(endpoint: Callable[..., Any]) -> bool:
     return inspect.iscoroutinefunction(endpoint) or inspect.isasyncgenfunction(endpoint)
 
@@ -101,7 +156,8 @@ def _in_worker(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(endpoint)  # FastAPI reads the parameters of the wrapped function
     async def run(**kwargs: Any) -> Any:
         limiter = upload_limiter() if serial else None
-        return await anyio.to_thread.run_sync(call, kwargs, limiter=limiter)
+        with ACTIVITY:
+            return await anyio.to_thread.run_sync(call, kwargs, limiter=limiter)
 
     return run
 

@@ -14,6 +14,13 @@ source once per process, so an edited source is read at the next start and bring
 new fingerprint) combined with a digest of the evaluation code (``core.compliance``
 and this module). A row whose key differs is recomputed and overwritten on its
 next read; nothing else invalidates, because nothing else can change the answer.
+
+First view: :func:`prepare` computes, once per run and key, what the first view of a
+run's report page reads (the "meets" summary and the latest approved guideline's
+report for each of its targets) and stores it in the same rows, so that view is a read
+like every later one. The server calls it after an upload has committed, off the
+request path (:mod:`refcore.server.preparer`); a report it has not prepared (another
+guideline, a restart before it got there) is computed on its first read, as before.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import contextlib
 import hashlib
 import json
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,15 +39,28 @@ from sqlalchemy.orm import Session
 
 from refcore.core import compliance
 from refcore.core.compliance import RunIndex, evaluate
+from refcore.core.guidelines import Guideline, GuidelineSet
+from refcore.errors import GuidelineNotFound
 from refcore.services import testruns
 from refcore.services.accounts import Actor
 from refcore.services.guidelines import GuidelineSource
 from refcore.services.runs_read import get_run
 from refcore.services.testruns import load_testrun
-from refcore.storage.models import RunReport
+from refcore.storage import repositories as repo
+from refcore.storage.models import Run, RunReport
 from refcore.version import __version__
 
-__all__ = ["MEETS_KINDS", "cache_key", "meets", "meets_data", "report", "report_data"]
+__all__ = [
+    "MEETS_KINDS",
+    "cache_key",
+    "choose",
+    "meets",
+    "meets_data",
+    "prepare",
+    "report",
+    "report_data",
+    "stored_report_data",
+]
 
 ALL = "*"
 
@@ -65,6 +86,31 @@ def cache_key(source: GuidelineSource) -> str:
     return hashlib.sha256(f"{source.fingerprint}\0{_CODE}".encode()).hexdigest()
 
 
+def choose(
+    gs: GuidelineSet, meta: dict[str, str], guideline: str | None, target: str | None
+) -> tuple[Guideline, str, str | None]:
+    """The guideline and target a run is shown against when the visitor does not say:
+    the run's ``guideline`` meta, else the latest approved powered guideline; the
+    ``target`` meta, else ``platform`` (RefStack's report does the same with its
+    second-newest file). Returns (guideline, target, a note when a wish could not be
+    honoured). A guideline asked for explicitly and unknown raises GuidelineNotFound."""
+    chosen = guideline or meta.get("guideline")
+    try:
+        g = gs[chosen] if chosen else None
+    except GuidelineNotFound:
+        if guideline:  # asked for explicitly: say so
+            raise
+        g = None
+    g = g or gs.latest_approved() or next(iter(gs.values()))
+    t = target or meta.get("target") or "platform"
+    note = None
+    if t not in g.targets:
+        fallback = next(iter(g.targets))
+        note = f"Guideline {g.id} has no target {t}; showing {fallback}."
+        t = fallback
+    return g, t, note
+
+
 def _cached(
     session: Session, run_id: str, guideline: str, target: str, fingerprint: str
 ) -> str | None:
@@ -76,35 +122,17 @@ def _cached(
     return row.body if row is not None and row.fingerprint == fingerprint else None
 
 
-def _store(
-    session: Session,
-    run_id: str,
-    guideline: str,
-    target: str,
-    fingerprint: str,
-    meets_: bool,
-    body: str,
-) -> None:
-    # end the read transaction first: on SQLite a write as the first statement of a
-    # transaction waits for the lock, a read-then-write upgrade may fail at once
-    session.rollback()
-    row = session.get(RunReport, (run_id, guideline, target))
-    if row is None:
-        session.add(
-            RunReport(
-                run_id=run_id,
-                guideline=guideline,
-                target=target,
-                fingerprint=fingerprint,
-                meets=meets_,
-                body=body,
-            )
-        )
-    else:
-        row.fingerprint, row.meets, row.body = fingerprint, meets_, body
+#: one stored report: (guideline, target, meets, JSON body)
+_Row = tuple[str, str, bool, str]
+
+
+def _store(session: Session, run_id: str, fingerprint: str, rows: Sequence[_Row]) -> None:
+    """Write ``rows`` of one run in one transaction (a row already there is replaced)."""
+    session.rollback()  # end the read transaction: the write is the next one's first statement
     try:
+        repo.store_reports(session, run_id, fingerprint, rows)
         session.commit()
-    except IntegrityError:  # another request stored the same report first
+    except IntegrityError:  # the run was deleted meanwhile: nothing to keep
         session.rollback()
 
 
@@ -118,6 +146,12 @@ def _report(
 ) -> tuple[str | None, dict[str, Any] | None]:
     """(the stored body, None) when cached, else (None, the freshly computed report)."""
     run, _ = get_run(session, actor, run_id)
+    return _stored_report(session, run, source, guideline, target)
+
+
+def _stored_report(
+    session: Session, run: Run, source: GuidelineSource, guideline: str, target: str
+) -> tuple[str | None, dict[str, Any] | None]:
     gs = source.get()
     g = gs[guideline]
     g.target(target)  # UnknownTarget before any work
@@ -125,10 +159,17 @@ def _report(
     body = _cached(session, run.id, g.id, target, fingerprint)
     if body is not None:
         return body, None
-    result = evaluate(load_testrun(session, run), g, target)
-    data = {"run_id": run.id, **result.to_dict()}
-    _store(session, run.id, g.id, target, fingerprint, result.meets, json.dumps(data))
+    meets_, data = _report_of(run.id, RunIndex(load_testrun(session, run)), gs, g.id, target)
+    _store(session, run.id, fingerprint, [(g.id, target, meets_, json.dumps(data))])
     return None, data
+
+
+def _report_of(
+    run_id: str, index: RunIndex, gs: GuidelineSet, guideline: str, target: str
+) -> tuple[bool, dict[str, Any]]:
+    """The one computation of a stored report: (meets, body)."""
+    result = evaluate(index, gs[guideline], target)
+    return result.meets, {"run_id": run_id, **result.to_dict()}
 
 
 def report(
@@ -158,6 +199,15 @@ def report_data(
     return data if data is not None else json.loads(body or "{}")
 
 
+def stored_report_data(
+    session: Session, run: Run, source: GuidelineSource, guideline: str, target: str
+) -> dict[str, Any]:
+    """The same report for a run the caller was already allowed to read (a registered
+    cloud's history checks access to the cloud, not to each of its runs)."""
+    body, data = _stored_report(session, run, source, guideline, target)
+    return data if data is not None else json.loads(body or "{}")
+
+
 def _meets(
     session: Session, actor: Actor, run_id: str, source: GuidelineSource
 ) -> tuple[str | None, dict[str, Any] | None]:
@@ -166,11 +216,25 @@ def _meets(
     body = _cached(session, run.id, ALL, ALL, fingerprint)
     if body is not None:
         return body, None
-    index = RunIndex(load_testrun(session, run))
+    meets_, data = _meets_of(run.id, RunIndex(load_testrun(session, run)), source.get())
+    _store(session, run.id, fingerprint, [(ALL, ALL, meets_, json.dumps(data))])
+    return None, data
+
+
+def _no_pause() -> None:
+    return None
+
+
+def _meets_of(
+    run_id: str, index: RunIndex, gs: GuidelineSet, pause: Callable[[], None] = _no_pause
+) -> tuple[bool, dict[str, Any]]:
+    """The one computation of the "meets" summary: (meets anything, body). ``pause`` is
+    called before each guideline (a background caller waits there for a quiet moment)."""
     rows: list[dict[str, Any]] = []
-    for g in source.get().values():
+    for g in gs.values():
         if g.kind not in MEETS_KINDS:
             continue
+        pause()
         for target in g.targets:
             r = evaluate(index, g, target)
             rows.append(
@@ -180,11 +244,58 @@ def _meets(
                     "meets": r.meets,
                     "status": g.status,
                     "required_pass_percent": r.figures.get("requiredPassPercent"),
+                    # RefStack's figure, the one "meets" rests on (flagged tests left out)
+                    "non_flag_pass_percent": r.figures.get("nonFlagRequiredPassPercent"),
                 }
             )
-    data = {"run_id": run.id, "meets": [r for r in rows if r["meets"]], "all": rows}
-    _store(session, run.id, ALL, ALL, fingerprint, any(r["meets"] for r in rows), json.dumps(data))
-    return None, data
+    data = {"run_id": run_id, "meets": [r for r in rows if r["meets"]], "all": rows}
+    return any(r["meets"] for r in rows), data
+
+
+def prepare(
+    session: Session,
+    run_id: str,
+    source: GuidelineSource,
+    *,
+    pause: Callable[[], None] = _no_pause,
+) -> list[tuple[str, str]]:
+    """Compute and store what the first view of a run's report page reads: the "meets"
+    summary and the latest approved guideline's report for each of its targets (the
+    page's default). Rows already stored under the current :func:`cache_key` are kept;
+    the run is loaded once for all of them, no transaction is open while they are
+    computed (``pause`` is called between steps) and they are written in one. Returns
+    the (guideline, target) pairs written; none when the run does not exist (any more).
+    No permission check: this is the server's own work, it shows nobody anything."""
+    fingerprint = cache_key(source)
+    gs = source.get()
+    latest = gs.latest_approved()
+    wanted = [(ALL, ALL)] + ([(latest.id, t) for t in latest.targets] if latest else [])
+    run = session.get(Run, run_id)
+    if run is None:
+        return []
+    fresh = {
+        (guideline, target)
+        for guideline, target in session.execute(
+            select(RunReport.guideline, RunReport.target).where(
+                RunReport.run_id == run_id, RunReport.fingerprint == fingerprint
+            )
+        )
+    }
+    todo = [key for key in wanted if key not in fresh]
+    if not todo:
+        return []
+    index = RunIndex(load_testrun(session, run))
+    session.rollback()  # nothing held while computing
+    rows: list[_Row] = []
+    for guideline, target in todo:
+        pause()
+        if guideline == ALL:
+            meets_, data = _meets_of(run_id, index, gs, pause)
+        else:
+            meets_, data = _report_of(run_id, index, gs, guideline, target)
+        rows.append((guideline, target, meets_, json.dumps(data)))
+    _store(session, run_id, fingerprint, rows)
+    return todo
 
 
 def meets(session: Session, actor: Actor, run_id: str, source: GuidelineSource) -> str:

@@ -35,6 +35,7 @@ __all__ = [
     "Base",
     "Certificate",
     "CertificationRequest",
+    "CloudAlert",
     "CloudJob",
     "Commitment",
     "CommunityRole",
@@ -296,6 +297,9 @@ class RunTests(Base):
     outcomes: Mapped[bytes] = mapped_column(LargeBinary)
     #: JSON {name: reason} for the tests that did not pass and said why
     reasons: Mapped[str | None] = mapped_column(Text)
+    #: JSON {name: ["fail", "pass"]}: every outcome, in order, of the tests that ran more
+    #: than once (``refcore test --rerun-failed``'s tagged attempts); null when none did
+    attempts: Mapped[str | None] = mapped_column(Text)
 
 
 class SignedUpload(Base):
@@ -710,3 +714,28 @@ class CloudJob(Base):
     meets: Mapped[bool | None] = mapped_column(Boolean)
     run_id: Mapped[str | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
     requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class CloudAlert(Base):
+    """An alert of continuous compliance (a regression or a lapse of a registered cloud),
+    claimed once by its unique ``event_key`` before it is sent (see
+    :mod:`refcore.services.alerts`). Never an address or a webhook URL."""
+
+    __tablename__ = "cloud_alerts"
+    __table_args__ = (Index("ix_cloud_alerts_cloud_created", "cloud_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_key: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # regression | lapse
+    cloud_id: Mapped[str] = mapped_column(String(36))
+    guideline: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(64))
+    run_id: Mapped[str | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+    subject: Mapped[str] = mapped_column(String(255))
+    #: pending | sent | failed | no-address | no-smtp
+    email_status: Mapped[str] = mapped_column(String(16))
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    #: pending | sent | failed | none
+    webhook_status: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = _created()

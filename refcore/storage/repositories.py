@@ -43,6 +43,7 @@ __all__ = [
     "run_tests",
     "runs_count",
     "runs_page",
+    "store_reports",
     "store_tests",
     "versions_with_products",
 ]
@@ -110,6 +111,7 @@ def store_tests(
     run_id: str,
     tests: Sequence[tuple[str, str, Outcome]],
     reasons: str | None,
+    attempts: str | None = None,
 ) -> None:
     """Intern the names and write the run's one packed row (a Core insert)."""
     ids = intern_tests(session, [(name, uuid) for name, uuid, _ in tests])
@@ -121,9 +123,15 @@ def store_tests(
                 "name_ids": pack_ids(ids),
                 "outcomes": pack_outcomes([o for _, _, o in tests]),
                 "reasons": reasons,
+                "attempts": attempts,
             }
         ],
     )
+
+
+def run_attempts(session: Session, run_id: str) -> str | None:
+    """The run's attempts JSON ({name: [outcome, ...]}), None when no test ran twice."""
+    return session.scalar(select(RunTests.attempts).where(RunTests.run_id == run_id))
 
 
 def run_tests(session: Session, run_id: str) -> tuple[list[tuple[str, str, Outcome]], str | None]:
@@ -150,6 +158,40 @@ def run_tests(session: Session, run_id: str) -> tuple[list[tuple[str, str, Outco
     return [(*names[i], outcome) for i, outcome in pairs], row.reasons
 
 
+def store_reports(
+    session: Session, run_id: str, fingerprint: str, rows: Sequence[tuple[str, str, bool, str]]
+) -> None:
+    """Insert or replace the stored reports ``rows`` (guideline, target, meets, body) of a
+    run, in one statement: a write as the transaction's first statement waits for
+    SQLite's write lock (a read before it would make the upgrade fail at once when
+    another writer got in first), and two writers of the same row both succeed."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(RunReport).values(
+        [
+            {
+                "run_id": run_id,
+                "guideline": guideline,
+                "target": target,
+                "fingerprint": fingerprint,
+                "meets": meets,
+                "body": body,
+            }
+            for guideline, target, meets, body in rows
+        ]
+    )
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["run_id", "guideline", "target"],
+            set_={
+                "fingerprint": stmt.excluded.fingerprint,
+                "meets": stmt.excluded.meets,
+                "body": stmt.excluded.body,
+                "created_at": stmt.excluded.created_at,
+            },
+        )
+    )
+
+
 # -- listing ----------------------------------------------------------------------------------
 @dataclass
 class RunFilter:
@@ -163,11 +205,32 @@ class RunFilter:
     start: datetime | None = None
     end: datetime | None = None
     version_ids: Sequence[str] | None = None
+    #: runs whose ``guideline`` meta names this guideline (with or without ".json")
+    claims_guideline: str | None = None
+    #: runs whose ``target`` meta is this target
+    claims_target: str | None = None
 
     @property
     def whole_community_list(self) -> bool:
-        others = (self.visible, self.cpid, self.verification_status, self.start, self.end)
-        return self.listed and self.version_ids is None and all(x is None for x in others)
+        others = (
+            self.visible,
+            self.cpid,
+            self.verification_status,
+            self.start,
+            self.end,
+            self.version_ids,
+            self.claims_guideline,
+            self.claims_target,
+        )
+        return self.listed and all(x is None for x in others)
+
+    @staticmethod
+    def _meta(key: str, values: list[str]) -> ColumnElement[bool]:
+        return (
+            select(RunMeta.run_id)
+            .where(RunMeta.run_id == Run.id, RunMeta.key == key, RunMeta.value.in_(values))
+            .exists()
+        )
 
     def apply(self, query: Select[Any]) -> Select[Any]:
         if self.visible is not None:
@@ -184,6 +247,11 @@ class RunFilter:
             query = query.where(Run.created_at <= self.end)
         if self.version_ids is not None:
             query = query.where(Run.product_version_id.in_(list(self.version_ids)))
+        if self.claims_guideline is not None:
+            g = self.claims_guideline
+            query = query.where(self._meta("guideline", [g, g + ".json"]))
+        if self.claims_target is not None:
+            query = query.where(self._meta("target", [self.claims_target]))
         return query
 
 

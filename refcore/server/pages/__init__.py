@@ -19,6 +19,7 @@ def create_router() -> APIRouter:
         auth,
         capabilities,
         certification,
+        cloud_history,
         clouds,
         community,
         drafts,
@@ -50,6 +51,7 @@ def create_router() -> APIRouter:
         certification,
         stakeholders,
         capabilities,
+        cloud_history,
         clouds,
     ):
         router.include_router(module.router)

@@ -31,6 +31,7 @@ def web(guidelines, db_kind: str, tmp_path_factory: pytest.TempPathFactory) -> I
     upgrade(db.engine)
     app = create_app(settings, db=db, guidelines=FixedSource(guidelines))
     yield WebApp(app, db)
+    app.state.refcore.preparer.stop()
     db.dispose()
     cleanup()
 

@@ -129,7 +129,7 @@ def test_page_and_v2_report_give_the_same_figures(visit, guidelines) -> None:  #
     assert f"<strong>{rc['met']} of {rc['total']}</strong> required capabilities met" in page
 
     meets = v.get(f"/v2/runs/{run_id}/meets").json()
-    assert meets["meets"] == [] and '<p id="meets">None' in page
+    assert meets["meets"] == [] and "Meets none of the" in page
 
 
 def test_page_lists_what_v2_meets_lists(visit, guidelines) -> None:  # type: ignore[no-untyped-def]
@@ -139,37 +139,95 @@ def test_page_lists_what_v2_meets_lists(visit, guidelines) -> None:  # type: ign
     assert r.status_code == 201, r.text
     run_id = r.json()["id"]
     page = v.get(f"/results/{run_id}").text
-    listed = re.search(r'<ul id="meets">(.*?)</ul>', page, re.S)
-    assert listed, "no meets list on the page"
-    on_page = re.findall(r'href="\?guideline=([^&]+)&amp;target=(\w+)"', listed.group(1))
+    cells = re.findall(
+        r'<td class="(yes|no)[^"]*" data-meets="\w+"><a href="\?guideline=([^&]+)&amp;target=(\w+)"',
+        page,
+    )
     meets = v.get(f"/v2/runs/{run_id}/meets").json()
-    assert on_page == [(m["guideline"], m["target"]) for m in meets["meets"]]
+    # the grid holds every guideline x target of /meets once, marked as /meets says
+    assert sorted((g, t, m == "yes") for m, g, t in cells) == sorted(
+        (row["guideline"], row["target"], row["meets"]) for row in meets["all"]
+    )
+    on_page = [(g, t) for m, g, t in cells if m == "yes"]
+    assert sorted(on_page) == sorted((m["guideline"], m["target"]) for m in meets["meets"])
+    assert f"Meets <strong>{len(meets['meets'])}</strong> of {len(meets['all'])}" in page
     assert (GUIDELINE, TARGET) in on_page and len(on_page) < len(meets["all"])
 
 
-def test_second_view_reads_the_cache(web, visit, guidelines) -> None:  # type: ignore[no-untyped-def]
+def stored_reports(web, run_id: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    with web.db.read() as session:
+        rows = session.execute(
+            select(RunReport.guideline, RunReport.target).where(RunReport.run_id == run_id)
+        )
+        return sorted((guideline, target) for guideline, target in rows)
+
+
+def test_first_view_was_prepared_at_upload(web, visit, guidelines) -> None:  # type: ignore[no-untyped-def]
+    """After an upload the server prepares, off the request path, what the first view of
+    the report page reads: the meets summary and the latest approved guideline's reports
+    (every target); that first view then writes nothing, like every later one."""
     v = visit()
     run_id = upload(v, guidelines)
-    url = f"/results/{run_id}?guideline={GUIDELINE}&target={TARGET}"
+    web.app.state.refcore.preparer.join()
+    latest = guidelines.latest_approved()
+    assert latest.id == GUIDELINE  # the page's default guideline in the shared data
+    assert stored_reports(web, run_id) == sorted(
+        [("*", "*"), *((latest.id, t) for t in latest.targets)]
+    )
+    with report_writes(web.db.engine) as writes:
+        first = v.get(f"/results/{run_id}").text
+        by_target = {t: v.get(f"/results/{run_id}?target={t}").text for t in latest.targets}
+    assert writes == []
+    assert f"does not meet {GUIDELINE} {TARGET}" in first
+    assert by_target[TARGET] == first and "does not meet 2020.06 object" in by_target["object"]
 
-    def stored() -> list[tuple[str, str]]:
-        with web.db.read() as session:
-            return sorted(
-                session.execute(
-                    select(RunReport.guideline, RunReport.target).where(RunReport.run_id == run_id)
-                ).all()
-            )
 
-    assert stored() == []
+def test_prepared_reports_are_what_the_first_view_would_compute(web, visit, guidelines) -> None:  # type: ignore[no-untyped-def]
+    """The same run uploaded to an app that prepares nothing: its first view computes
+    reports equal to the prepared ones (one computation, two moments)."""
+    from web_client import Visitor
+
+    from refcore.server.app import create_app
+    from refcore.services.guidelines import FixedSource
+
+    prepared = upload(visit(), guidelines)
+    web.app.state.refcore.preparer.join()
+    settings = web.app.state.refcore.settings.model_copy(update={"prepare_reports": False})
+    lazy_app = create_app(settings, db=web.db, guidelines=FixedSource(guidelines))
+    lazy = Visitor(lazy_app)
+    try:
+        computed = upload(lazy, guidelines)
+        assert stored_reports(web, computed) == []  # nothing prepared
+        with report_writes(web.db.engine) as writes:
+            assert lazy.get(f"/results/{computed}").status_code == 200
+        assert len(writes) == 2  # the report and the meets summary, on the first view
+        for path in ("meets", f"report?guideline={GUIDELINE}&target={TARGET}"):
+            a = lazy.get(f"/v2/runs/{prepared}/{path}").json()
+            b = lazy.get(f"/v2/runs/{computed}/{path}").json()
+            assert a.pop("run_id") == prepared and b.pop("run_id") == computed
+            assert a == b
+    finally:
+        lazy.close()
+
+
+def test_second_view_reads_the_cache(web, visit, guidelines) -> None:  # type: ignore[no-untyped-def]
+    """A report that was not prepared (not the latest guideline) is computed on its
+    first view and stored; the second view and the API read that row."""
+    v = visit()
+    run_id = upload(v, guidelines)
+    web.app.state.refcore.preparer.join()
+    other = "2019.11"
+    url = f"/results/{run_id}?guideline={other}&target={TARGET}"
+    assert (other, TARGET) not in stored_reports(web, run_id)
     with report_writes(web.db.engine) as first_writes:
         first = v.get(url).text
-    # the report and the meets summary ("*", "*") are computed and stored once
-    assert stored() == [("*", "*"), (GUIDELINE, TARGET)]
-    assert len(first_writes) == 2
+    # the report is computed and stored once (the meets summary was prepared)
+    assert (other, TARGET) in stored_reports(web, run_id)
+    assert len(first_writes) == 1
 
     with report_writes(web.db.engine) as later_writes:
         again = v.get(url).text
-        api = v.get(f"/v2/runs/{run_id}/report", params={"guideline": GUIDELINE, "target": TARGET})
+        api = v.get(f"/v2/runs/{run_id}/report", params={"guideline": other, "target": TARGET})
         v.get(f"/v2/runs/{run_id}/meets")
     assert later_writes == []  # nothing recomputed: page and API read the same rows
     assert again == first
@@ -177,11 +235,11 @@ def test_second_view_reads_the_cache(web, visit, guidelines) -> None:  # type: i
         body = session.scalar(
             select(RunReport.body).where(
                 RunReport.run_id == run_id,
-                RunReport.guideline == GUIDELINE,
+                RunReport.guideline == other,
                 RunReport.target == TARGET,
             )
         )
         count = session.scalar(
             select(func.count()).select_from(RunReport).where(RunReport.run_id == run_id)
         )
-    assert api.content == body.encode() and count == 2
+    assert api.content == body.encode() and count == 5

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 
 from refcore.config import Settings
 from refcore.errors import InvalidInput, UnsupportedMediaType
-from refcore.server.deps import ActorDep, GuidelinesDep, SessionDep, SettingsDep
+from refcore.server.deps import ActorDep, GuidelinesDep, SessionDep, SettingsDep, state
 from refcore.server.routing import BodyDep, Route, body_limit, one_at_a_time
 from refcore.services import runs, runs_edit, runs_read
 
@@ -58,6 +58,7 @@ def upload(
         body, request.headers.get("x-signature"), request.headers.get("x-public-key")
     )
     run = runs.submit_v1(session, upload, actor, allow_anonymous=settings.enable_anonymous_upload)
+    state(request).preparer.submit(run.id)
     return {"test_id": run.id, "url": result_url(request, settings, run.id)}
 
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request, Response
 from refcore.errors import UnsupportedMediaType
 from refcore.server.api.schemas import ErrorBody, ProductVersionLink, RunCreated, RunList
 from refcore.server.api.v1.results import result_url
-from refcore.server.deps import ActorDep, SessionDep, SettingsDep, SourceDep
+from refcore.server.deps import ActorDep, SessionDep, SettingsDep, SourceDep, state
 from refcore.server.routing import BodyDep, Route, one_at_a_time
 from refcore.services import reports, runs, runs_edit, runs_read
 from refcore.services.fields import MAX_PAGE
@@ -74,6 +74,7 @@ def upload(
         duration_seconds=duration_seconds,
         format=format,
     )
+    state(request).preparer.submit(run.id)
     summary = runs_read.run_counts(run)
     return {
         "id": run.id,
