@@ -12,6 +12,7 @@ nothing (:func:`refcore.services.jobs.claim`).
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
@@ -36,6 +37,7 @@ class Context:
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     _db: Any = None
     _vault: Any = None
+    _source: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -55,6 +57,30 @@ class Context:
 
                 self._vault = Vault.from_settings(self.settings)
             return self._vault
+
+    @property
+    def source(self) -> Any:
+        """The guidelines (``REFCORE_GUIDELINES``), loaded once: the alerts' reports need them."""
+        with self._lock:
+            if self._source is None:
+                from refcore.services.guidelines import LoadedSource
+
+                self._source = LoadedSource(self.settings.guidelines)
+            return self._source
+
+    def check_alerts(self, cloud_id: str | None = None) -> int:
+        """Send the alerts not sent yet (regressions, lapses: :mod:`refcore.services.watch`),
+        of one cloud or all; how many. A failure is logged, never the job's."""
+        from refcore.services.watch import check_with_settings
+
+        try:
+            with self.db.session(write=True) as session:
+                return len(
+                    check_with_settings(session, self.settings, self.source, cloud_id=cloud_id)
+                )
+        except Exception:
+            logging.getLogger("refcore.tasks").warning("alerts not checked", exc_info=True)
+            return 0
 
     @property
     def workspace(self) -> Path:
@@ -146,7 +172,9 @@ def _tick() -> dict[str, int]:
         sent = run_job.apply_async((job_id,), queue=queues(s)[0])
         with db.session(write=True) as session:
             jobs.dispatched(session, job_id, sent.id)
-    return {"queued": len(made), "reaped": len(reaped), "dispatched": len(ready)}
+    # lapses (no passing run for a while) come with time, not with a job: every tick looks
+    alerts = ctx.check_alerts()
+    return {"queued": len(made), "reaped": len(reaped), "dispatched": len(ready), "alerts": alerts}
 
 
 def _run_job(self: Any, job_id: str) -> str:

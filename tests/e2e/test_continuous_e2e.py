@@ -16,6 +16,8 @@ Run: ``REFCORE_E2E=1 .venv/bin/python -m pytest tests/e2e/test_continuous_e2e.py
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import signal
 import subprocess
@@ -79,14 +81,14 @@ class Site:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
 
-    def user(self, name: str) -> str:
+    def user(self, name: str, *, email: str | None = None) -> str:
         from refcore.services import accounts
         from refcore.storage.db import Database
 
         db = Database.from_url(self.db_url)
         try:
             with db.read() as session:
-                user = accounts.create_user(session, name)
+                user = accounts.create_user(session, name, email=email)
                 return accounts.create_token(session, user)
         finally:
             db.dispose()
@@ -115,6 +117,7 @@ class Site:
 @pytest.fixture(scope="module")
 def site(
     sandbox: Box,  # noqa: F811 - the fixture imported above
+    smtp: int,
     tmp_path_factory: pytest.TempPathFactory,
     interop_dir: Path,
 ) -> Iterator[Site]:
@@ -134,7 +137,7 @@ def site(
         "REFCORE_WORKER_WORKSPACE": str(root / "workers"),
         "REFCORE_DEV_LOGIN": "true",
         "REFCORE_CACHE_DIR": os.environ.get("REFCORE_CACHE_DIR", str(root / "cache")),
-        **server_env_hook(root),
+        **server_env_hook(root, smtp),
     }
     s = Site(root, f"http://127.0.0.1:{port}", env, db_url)
     try:
@@ -154,10 +157,63 @@ def site(
         s.stop()
 
 
-def server_env_hook(root: Path) -> dict[str, str]:
-    """cc-watch: settings the server needs for alerts (SMTP host/port of a local aiosmtpd,
-    a webhook URL, freshness policy) go here."""
-    return {}
+class Inbox:
+    """A local SMTP server's mailbox (aiosmtpd)."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.Message] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.messages.append(
+            email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        )
+        return "250 OK"
+
+
+INBOX = Inbox()
+
+
+@pytest.fixture(scope="module")
+def smtp() -> Iterator[int]:
+    from aiosmtpd.controller import Controller
+
+    port = _free_port()
+    controller = Controller(INBOX, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
+def server_env_hook(root: Path, smtp_port: int) -> dict[str, str]:
+    """Settings every process needs for the alerts: the local SMTP server (the workers send
+    the e-mail of a regression right after its run is recorded)."""
+    return {"REFCORE_SMTP_HOST": "127.0.0.1", "REFCORE_SMTP_PORT": str(smtp_port)}
+
+
+def _metrics(http: httpx.Client, token: str, cloud_id: str) -> dict[str, float]:
+    """The cloud's samples of ``/metrics`` by metric name (freshness's one per status)."""
+    r = http.get("/metrics", headers=_bearer(token))
+    assert r.status_code == 200, r.text
+    out = {}
+    for line in r.text.splitlines():
+        if line.startswith("refcore_cloud_") and f'cloud_id="{cloud_id}"' in line:
+            name = line.split("{", 1)[0]
+            if 'status="' in line:
+                name += ":" + line.split('status="', 1)[1].split('"', 1)[0]
+            out[name] = float(line.rsplit(" ", 1)[1])
+    return out
+
+
+def _walk(value: Any) -> Iterator[Any]:
+    yield value
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _walk(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _walk(v)
 
 
 def after_regression(
@@ -167,11 +223,31 @@ def after_regression(
     cloud: dict[str, Any],
     good: dict[str, Any],
     bad: dict[str, Any],
+    metrics_before: dict[str, float],
 ) -> None:
-    """cc-watch: the history shows the regression with both runs (``good["run_id"]``,
-    ``bad["run_id"]``), the e-mail arrived, ``/metrics`` changed, the certificate is "at
-    risk". ``good``/``bad`` are the two scheduled jobs as ``GET /v2/clouds/{id}/jobs``
-    answers them."""
+    """The history names the regression with both runs, the e-mail arrived at the local SMTP
+    server, ``/metrics`` changed. (The certificate's "at risk" needs a certificate: covered by
+    cc-watch's tests/functional, not here.)"""
+    cid = cloud["id"]
+    history = http.get(f"/v2/clouds/{cid}/history", headers=_bearer(token))
+    assert history.status_code == 200, history.text
+    found = [
+        r
+        for r in _walk(history.json())
+        if isinstance(r, dict)
+        and (r.get("passed_in") or {}).get("run_id") == good["run_id"]
+        and (r.get("failed_in") or {}).get("run_id") == bad["run_id"]
+    ]
+    assert found, history.text[:3000]
+    deadline = time.monotonic() + 120
+    while not INBOX.messages and time.monotonic() < deadline:
+        time.sleep(1)
+    assert INBOX.messages, f"no e-mail arrived\n{site.logs()[-4000:]}"
+    body = INBOX.messages[0].get_content()
+    assert f"/clouds/{cid}/history" in body
+    after = _metrics(http, token, cid)
+    assert after != metrics_before, (metrics_before, after)
+    assert after.get("refcore_cloud_meets") == 0.0, after
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -209,7 +285,7 @@ def test_registered_sandbox_is_tested_on_schedule_by_workers(
     sandbox: Box,  # noqa: F811
 ) -> None:
     tag = uuid.uuid4().hex[:6]
-    token = site.user(f"vendor-{tag}")
+    token = site.user(f"vendor-{tag}", email=f"ops-{tag}@example.org")
     entry = yaml.safe_load((sandbox.root / "clouds.yaml").read_text())["clouds"]["refcore-sandbox"]
     password, username = entry["auth"]["password"], entry["auth"]["username"]
     secrets = [password]
@@ -253,6 +329,8 @@ def test_registered_sandbox_is_tested_on_schedule_by_workers(
         assert run.status_code == 200, run.text
         assert run.json()["product_version"]["id"] == version
         assert _run_cloud(site.db_url, good["run_id"]) == cid
+        metrics_before = _metrics(http, token, cid)
+        assert metrics_before.get("refcore_cloud_meets") == 1.0, metrics_before
         report = http.get(
             f"/v2/runs/{good['run_id']}/report",
             params={"guideline": "2020.06", "target": "object"},
@@ -273,7 +351,7 @@ def test_registered_sandbox_is_tested_on_schedule_by_workers(
             assert _refcore("sandbox", "up", "--dir", str(sandbox.root)).returncode == 0
         assert bad["state"] == "failed" and bad["trigger"] == "schedule", bad
         assert bad["meets"] in (False, None) and bad["reason"], bad
-        after_regression(site, http, token, cloud, good, bad)
+        after_regression(site, http, token, cloud, good, bad, metrics_before)
 
         # 3. a worker killed mid-job: the job is retried, not lost, not run twice at once
         r = http.post(f"/v2/clouds/{cid}/runs", json={}, headers=_bearer(token))
