@@ -81,7 +81,11 @@ def test_nobody_else_reads_it(web: Any, visit: Any, guidelines: Any) -> None:
     h = _seed(web, guidelines)
     anonymous = visit()
     assert anonymous.get(f"/v2/clouds/{h.cloud_id}/history").status_code == 401
-    assert anonymous.get("/metrics").status_code == 401
+    refused = anonymous.get("/metrics")
+    # a scraper's error: the v2 JSON envelope, not a login page (as /openapi.json declares)
+    assert refused.status_code == 401
+    assert refused.headers["content-type"] == "application/json"
+    assert refused.json()["ok"] is False
     _, token = web.user("cw-stranger")
     auth = {"Authorization": f"Bearer {token}"}
     assert anonymous.get(f"/v2/clouds/{h.cloud_id}/history", headers=auth).status_code == 404

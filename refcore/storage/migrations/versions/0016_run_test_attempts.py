@@ -1,7 +1,7 @@
 """run_tests.attempts: every outcome of a test that ran more than once (re-runs)
 
 Revision ID: 0016
-Revises: 0011
+Revises: 0017
 """
 
 from __future__ import annotations
