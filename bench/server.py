@@ -378,7 +378,7 @@ def main() -> None:
     parser.add_argument("--tests", type=int, default=1500)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument(
-        "--list-sizes", type=lambda s: [int(x) for x in s.split(",")], default=[10_000, 100_000]
+        "--list-sizes", type=lambda s: [int(x) for x in s.split(",") if x], default=[10_000, 100_000]
     )
     parser.add_argument("--list-requests", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2, help="refcore serve --workers")
