@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["LOCAL_HOSTS", "Settings", "default_database_url"]
@@ -104,6 +104,43 @@ class Settings(BaseSettings):
     #: upgrade the SMTP connection with STARTTLS before logging in
     smtp_starttls: bool = False
     mail_from: str = "refcore@localhost"
+    #: continuous compliance: Fernet keys that encrypt registered clouds' credentials at
+    #: rest; the first encrypts, every one decrypts (rotation: put a new key first, run
+    #: ``refcore clouds rotate-keys``, then drop the old one). Comma-separated or a JSON
+    #: list. None: one key kept in ``credentials.key`` in refcore's data directory
+    #: (created on first use, mode 0600)
+    credentials_keys: Annotated[list[str] | None, NoDecode] = Field(default=None, repr=False)
+    #: continuous compliance: the task engine's broker (Celery): ``amqp://`` (RabbitMQ),
+    #: ``redis://``, or ``sqla+<SQLAlchemy URL>``. None: the embedded one, a SQLite file
+    #: beside the database (one machine, no other service)
+    task_broker_url: str | None = Field(default=None, repr=False)
+    #: the prefix of the task engine's queues (``<prefix>.jobs``, ``<prefix>.ticks``): two
+    #: refcore sites sharing one broker use two prefixes
+    task_queue: str = Field(default="refcore", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    #: seconds between the scheduler's ticks (queue due runs, re-queue lost jobs, dispatch)
+    scheduler_interval_seconds: float = Field(default=30.0, gt=0, le=3600)
+    #: a running job whose worker has not beaten for this long is lost: retried or failed
+    job_lease_seconds: float = Field(default=120.0, ge=5, le=86400)
+    #: deliveries of one job before it fails (a worker killed mid-run counts one)
+    job_max_attempts: int = Field(default=3, ge=1, le=20)
+    #: a job's `refcore test` is stopped after this long and the job fails
+    job_timeout_seconds: int = Field(default=4 * 3600, ge=10)
+    #: the workers' Tempest: an executable or a venv holding one (None: `refcore test`'s
+    #: own search: the workspace, then PATH)
+    worker_tempest: str | None = None
+    #: where workers keep each cloud's workspace; None: ``worker`` in refcore's data directory
+    worker_workspace: str | None = None
+    #: continuous compliance: a certificate lapses after this many days without a passing run
+    #: of its product version's registered cloud (a failing scheduled run puts it at risk)
+    continuous_lapse_days: int = Field(default=30, ge=1, le=3650)
+    #: continuous compliance: a required test is flaky when its outcome flips this many times
+    continuous_flaky_flips: int = Field(default=2, ge=1, le=100)
+    #: continuous compliance: runs a cloud's history shows (newest kept)
+    continuous_history_runs: int = Field(default=90, ge=2, le=1000)
+    #: continuous compliance: POSTed a JSON body on each regression or lapse (never logged)
+    continuous_webhook_url: SecretStr | None = None
+    #: signs the webhook's body (``X-Refcore-Signature: sha256=<HMAC>``); never logged
+    continuous_webhook_secret: SecretStr | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -114,7 +151,7 @@ class Settings(BaseSettings):
                 return "postgresql+psycopg://" + value[len(prefix) :]
         return value
 
-    @field_validator("allowed_hosts", mode="before")
+    @field_validator("allowed_hosts", "credentials_keys", mode="before")
     @classmethod
     def _split_hosts(cls, value: object) -> object:
         """``a.example,b.example`` or ``["a.example", "b.example"]`` from the environment."""
@@ -161,6 +198,17 @@ class Settings(BaseSettings):
         if self.secure_cookies is not None:
             return self.secure_cookies
         return any((url or "").startswith("https://") for url in (self.api_url, self.ui_url))
+
+    @property
+    def broker_url(self) -> str:
+        """``task_broker_url``, else the embedded broker: a SQLite file beside a SQLite
+        database, or in refcore's data directory."""
+        if self.task_broker_url:
+            return self.task_broker_url
+        if self.database_url.startswith("sqlite:///") and self.database_url != "sqlite:///":
+            path = Path(self.database_url.removeprefix("sqlite:///").split("?")[0])
+            return f"sqla+sqlite:///{path.with_name(path.stem + '-broker.sqlite')}"
+        return f"sqla+sqlite:///{Path(default_database_url().removeprefix('sqlite:///')).with_name('broker.sqlite')}"
 
     @property
     def oidc_enabled(self) -> bool:

@@ -34,6 +34,9 @@ LAZY_COMMANDS: dict[str, str] = {
     "sign": "refcore.cli.upload:sign",
     "stakeholders": "refcore.cli.stakeholders:stakeholders",
     "certification": "refcore.cli.certification:certification",
+    "clouds": "refcore.cli.clouds:clouds",
+    "worker": "refcore.cli.clouds:worker",
+    "scheduler": "refcore.cli.clouds:scheduler",
 }
 
 

@@ -199,7 +199,9 @@ def revoke(certificate_id: str, as_user: str, reason: str, db_url: str | None) -
 
 @certification.command("list")
 @click.option(
-    "--status", type=click.Choice(["valid", "expiring", "expired", "revoked"]), default=None
+    "--status",
+    type=click.Choice(["valid", "expiring", "at-risk", "lapsed", "expired", "revoked"]),
+    default=None,
 )
 @click.option("--program", default=None)
 @click.option("--guideline", default=None)

@@ -52,6 +52,14 @@ PATH = click.Path(dir_okay=False, path_type=Path)
     metavar="N",
     help="Re-run failed or errored tests (fixture failures too) up to N times.",
 )
+@click.option(
+    "--rerun-delay",
+    type=click.IntRange(0, 3600),
+    default=0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Wait SECONDS before each re-run (a cloud recovering from a fault).",
+)
 @click.option("--tests", "tests_file", type=PATH, help="Run only the tests named in FILE.")
 @click.option("--regex", help="Run only the tests whose Tempest id matches (re.search).")
 @click.option(
@@ -80,6 +88,7 @@ def test(
     all_statuses: bool,
     concurrency: int | None,
     rerun_failed: int,
+    rerun_delay: int,
     tests_file: Path | None,
     regex: str | None,
     resume: Path | None,
@@ -154,7 +163,7 @@ def test(
 
     where: list[Path] = []
     try:
-        outcome = _run_with_progress(plan, concurrency, rerun_failed, resume, where)
+        outcome = _run_with_progress(plan, concurrency, (rerun_failed, rerun_delay), resume, where)
     except KeyboardInterrupt:
         run_dir = where[0] if where else ws.root / "runs"
         console(stderr=True).print(
@@ -209,7 +218,11 @@ def _default_workspace() -> Path:
 
 
 def _run_with_progress(
-    plan: Any, concurrency: int | None, rerun_failed: int, resume: Path | None, where: list[Path]
+    plan: Any,
+    concurrency: int | None,
+    reruns: tuple[int, int],
+    resume: Path | None,
+    where: list[Path],
 ) -> Any:
     from rich.progress import (
         BarColumn,
@@ -248,6 +261,8 @@ def _run_with_progress(
             tasks.clear()
             failures.clear()
             label = "all tests" if attempt == 1 else f"re-run {attempt - 1}"
+            if attempt > 1 and reruns[1]:
+                progress.console.print(f"{label}: {len(ids)} tests in {reruns[1]} s")
             overall[:] = [progress.add_task(f"[bold]{label}[/]", total=len(ids), failed="")]
             totals: dict[str, int] = {}
             names.clear()
@@ -284,7 +299,8 @@ def _run_with_progress(
             concurrency=concurrency,
             on_result=on_result,
             on_attempt=on_attempt,
-            rerun_failed=rerun_failed,
+            rerun_failed=reruns[0],
+            rerun_delay=reruns[1],
             resume=resume,
         )
 

@@ -10,7 +10,9 @@ certificate's status are the same wherever they are shown and need no cron to be
   :class:`Check` that passed or failed with its reason.
 * :func:`certificate_status` — valid, expiring soon, expired or revoked, with the date it
   ends: while its guideline is one of the two latest approved of its line, plus a grace
-  period, or until an explicit date, whichever comes first.
+  period, or until an explicit date, whichever comes first. Continuous testing
+  (:func:`refcore.core.history.freshness`) adds "at risk" (a scheduled run failed) and
+  "lapsed" (no passing run for too long) when the product version has a registered cloud.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 
 from .compliance import RunIndex, evaluate
 from .guidelines import Guideline, GuidelineSet
+from .history import Freshness
 from .profiles import Profile, ProjectUse
 from .runs import TestRun
 from .sections import program_projects
@@ -33,6 +36,7 @@ __all__ = [
     "Check",
     "Evidence",
     "Program",
+    "STANDING",
     "Status",
     "certificate_status",
     "declaration_gaps",
@@ -60,8 +64,16 @@ CHECKS: tuple[str, ...] = (
 class Status(StrEnum):
     VALID = "valid"
     EXPIRING = "expiring"
+    #: continuous testing: a scheduled run failed and none passed since
+    AT_RISK = "at-risk"
+    #: continuous testing: no passing run for the policy's number of days
+    LAPSED = "lapsed"
     EXPIRED = "expired"
     REVOKED = "revoked"
+
+
+#: the statuses under which a certificate still stands (counts for add-ons, is at stake)
+STANDING: frozenset[Status] = frozenset({Status.VALID, Status.EXPIRING, Status.AT_RISK})
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,8 +194,12 @@ def certificate_status(
     grace_days: int,
     expiring_days: int,
     revoked_at: datetime | None,
+    freshness: Freshness = Freshness.UNTRACKED,
 ) -> tuple[Status, datetime | None]:
-    """The status at ``now`` and the moment the certificate ends (None: open-ended)."""
+    """The status at ``now`` and the moment the certificate ends (None: open-ended).
+
+    Worst first: revoked, expired, lapsed, at risk, expiring, valid. ``freshness`` comes
+    from the runs of the product version's registered clouds (untracked: no input)."""
     ends: list[datetime] = []
     if valid_until is not None:
         ends.append(valid_until)
@@ -194,6 +210,10 @@ def certificate_status(
         return Status.REVOKED, expires
     if expires is not None and now >= expires:
         return Status.EXPIRED, expires
+    if freshness is Freshness.LAPSED:
+        return Status.LAPSED, expires
+    if freshness is Freshness.AT_RISK:
+        return Status.AT_RISK, expires
     if expires is not None and now >= expires - timedelta(expiring_days):
         return Status.EXPIRING, expires
     return Status.VALID, expires

@@ -179,7 +179,8 @@ def plan_run(
         conf_text, choices = apply_settings(conf_text, choices, override_items, "override")
     workspace.init(install)
     plugins = install_plugins(install, plugins_for(guideline, target, statuses), workspace.root)
-    listing = parse_listing(workspace.list_tests(install, plugins))
+    # listed with the final tempest.conf: some test ids depend on it
+    listing = parse_listing(workspace.list_tests(install, conf_text, plugins))
     if not len(listing):
         raise RunnerError(f"{install.executable} lists no tests")
     mapping = map_tests(guideline, listing, target, statuses)
@@ -299,10 +300,14 @@ def execute(
     on_result: ResultCallback | None = None,
     on_attempt: AttemptCallback | None = None,
     rerun_failed: int = 0,
+    rerun_delay: float = 0,
     resume: Path | None = None,
 ) -> Outcome:
     """Run Tempest on the plan's tests, re-run failures up to ``rerun_failed`` times,
     parse, evaluate, write result.json.
+
+    ``rerun_delay``: seconds to wait before each re-run, for a cloud that needs time
+    to recover from what failed (a restarted service, a rate limit).
 
     ``resume``: the run directory of an interrupted run of the same guideline and
     target; the tests that finished there are kept, the others run. An interruption
@@ -319,6 +324,7 @@ def execute(
             "target": plan.target,
             "started_at": started_at.isoformat(),
             "rerun_failed": rerun_failed,
+            "rerun_delay": rerun_delay,
             "selection": plan.selection,
             "state": "running",
         }
@@ -330,6 +336,7 @@ def execute(
         state["state"] = "running"
         state["resumed"] = int(state.get("resumed", 0)) + 1
         state["rerun_failed"] = rerun_failed
+        state["rerun_delay"] = rerun_delay
     plan_json = run_dir / "plan.json"
     plan_json.write_text(json.dumps(state, indent=2), encoding="utf-8")
     plan.workspace.write_conf(plan.conf_text)
@@ -367,6 +374,8 @@ def execute(
             _write_list(run_dir / f"rerun-{attempt}.txt", again)
             if on_attempt is not None:
                 on_attempt(attempt, again, run_dir)
+            if rerun_delay:
+                time.sleep(rerun_delay)
             _run_attempt(plan, run_dir, attempt, again, concurrency, on_result)
             run = _parse(subunit_path, status, run_dir)
             attempts.append((attempt, len(again), len(rerun_selection(run, load_list))))

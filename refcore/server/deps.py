@@ -29,6 +29,7 @@ from refcore.server.preparer import Preparer
 from refcore.services.accounts import ANONYMOUS, Actor, resolve_actor
 from refcore.services.certificates import Terms
 from refcore.services.guidelines import GuidelineSource
+from refcore.services.vault import Vault
 from refcore.storage.db import Database
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "SourceDep",
     "TermsDep",
     "UserDep",
+    "VaultDep",
     "current_actor",
     "peek_actor",
     "state",
@@ -152,3 +154,16 @@ async def _terms(request: Request) -> Terms:
 
 
 TermsDep = Annotated[Terms, Depends(_terms)]
+
+
+def _vault(request: Request) -> Vault:
+    """The credentials vault of registered clouds, made once per app (a plain ``def``: it may
+    read or create the key file the first time)."""
+    vault = getattr(request.app.state, "refcore_vault", None)
+    if not isinstance(vault, Vault):
+        vault = Vault.from_settings(state(request).settings)
+        request.app.state.refcore_vault = vault
+    return vault
+
+
+VaultDep = Annotated[Vault, Depends(_vault)]

@@ -13,22 +13,10 @@ from sqlalchemy.orm import Session
 
 from refcore.config import Settings
 from refcore.core.guidelines import GuidelineSet
-from refcore.services.draft_impact import MailSettings, notify
+from refcore.services.draft_impact import notify
+from refcore.services.mail import mail_settings
 
 __all__ = ["mail_settings", "notify_published"]
-
-
-def mail_settings(settings: Settings) -> MailSettings | None:
-    if not settings.smtp_host:
-        return None
-    return MailSettings(
-        host=settings.smtp_host,
-        port=settings.smtp_port,
-        username=settings.smtp_username,
-        password=settings.smtp_password,
-        starttls=settings.smtp_starttls,
-        sender=settings.mail_from,
-    )
 
 
 def notify_published(

@@ -43,6 +43,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("My vendors", "/vendors/mine", "user"),
     ("My products", "/products/mine", "user"),
     ("Certification requests", "/certification/requests", "user"),
+    ("My clouds", "/clouds", "user"),
     ("Review", "/review", "foundation"),
     ("Audit", "/audit", "user"),
     ("Upload", "/results/upload", "all"),

@@ -29,6 +29,7 @@ OBJECT_TYPES = (
     "declaration",
     "request",
     "certificate",
+    "cloud",
 )
 _FIELDS = ("id", "at", "actor", "action", "object_type", "object_id", "org_id", "before", "after")
 

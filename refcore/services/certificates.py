@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session
 
 from refcore.core import certification as cert
 from refcore.core.guidelines import GuidelineSet
+from refcore.core.history import Freshness, FreshnessState
 from refcore.errors import InvalidInput, NotFound
 from refcore.services.audit import csv_text
+from refcore.services.cloud_history import Policy, freshness_by_version
 from refcore.storage.models import (
     Certificate,
     CertificationRequest,
@@ -55,6 +57,7 @@ CSV_FIELDS = (
     "expires_at",
     "revoked_at",
     "revoke_reason",
+    "freshness",
 )
 PRODUCT_TYPES = {0: "distribution", 1: "public cloud", 2: "hosted private cloud"}
 
@@ -68,6 +71,8 @@ class Terms:
     expiring_days: int = 60
     max_run_age_days: int = 365
     require_signed: bool = False
+    #: continuous compliance: days without a passing run before a certificate lapses
+    lapse_days: int = 30
 
     @classmethod
     def from_settings(cls, settings: Any) -> Terms:
@@ -79,6 +84,7 @@ class Terms:
             settings.certification_expiring_days,
             settings.certification_run_max_age_days,
             settings.certification_require_signed,
+            settings.continuous_lapse_days,
         )
 
 
@@ -109,8 +115,29 @@ def _titles(gs: GuidelineSet) -> dict[tuple[str, str], str]:
     }
 
 
+def _items(session: Session, gs: GuidelineSet, terms: Terms, rows: list[Any]) -> list[dict[str, Any]]:  # fmt: skip
+    """The rows as certificates, each with the freshness its product version's registered
+    clouds give (one query for all)."""
+    titles = _titles(gs)
+    fresh = freshness_by_version(
+        session,
+        Policy(terms.now, lapse_days=terms.lapse_days),
+        {(r[0].product_version_id, r[0].guideline, r[0].program) for r in rows},
+    )
+    return [
+        _item(
+            gs, terms, titles, r, fresh.get((r[0].product_version_id, r[0].guideline, r[0].program))
+        )  # fmt: skip
+        for r in rows
+    ]
+
+
 def _item(
-    gs: GuidelineSet, terms: Terms, titles: dict[tuple[str, str], str], row: Any
+    gs: GuidelineSet,
+    terms: Terms,
+    titles: dict[tuple[str, str], str],
+    row: Any,
+    fresh: FreshnessState | None,
 ) -> dict[str, Any]:
     c, version, product, org, document = row
     out_date = cert.guideline_out_date(gs, gs[c.guideline]) if c.guideline in gs else None
@@ -121,6 +148,7 @@ def _item(
         grace_days=terms.grace_days,
         expiring_days=terms.expiring_days,
         revoked_at=c.revoked_at,
+        freshness=fresh.status if fresh is not None else Freshness.UNTRACKED,
     )
     return {
         "id": c.id,
@@ -142,7 +170,19 @@ def _item(
         "revoked_at": _stamp(c.revoked_at),
         "revoke_reason": c.revoke_reason,
         "badge": f"/badges/{c.id}.svg",
+        # continuous testing of the product version (None: no registered cloud ran it)
+        "freshness": _public_freshness(fresh),
     }
+
+
+def _public_freshness(fresh: FreshnessState | None) -> dict[str, Any] | None:
+    """What the public record says of continuous testing: the status, the last run and
+    the last passing run's dates, the reason; never a run id (runs may be private)."""
+    if fresh is None:
+        return None
+    d = fresh.to_dict()
+    keys = ("status", "last_run_at", "last_pass_at", "days_since_pass", "at_risk_since", "lapses_at", "reason")  # fmt: skip
+    return {k: d[k] for k in keys}
 
 
 def list_certificates(
@@ -172,8 +212,7 @@ def list_certificates(
     if "vendor" in f:
         v = str(f["vendor"])
         where.append((Organization.id == v) | (Organization.name == v))
-    titles = _titles(gs)
-    items = [_item(gs, terms, titles, r) for r in _rows(session, *where)]
+    items = _items(session, gs, terms, _rows(session, *where))
     if "program" in f:
         p = str(f["program"]).lower()
         items = [
@@ -195,17 +234,15 @@ def certificate(
     rows = _rows(session, Certificate.id == certificate_id)
     if not rows:
         raise NotFound(f"Certificate {certificate_id} not found")
-    return _item(gs, terms, _titles(gs), rows[0])
+    return _items(session, gs, terms, rows[:1])[0]
 
 
 def product_certificates(
     session: Session, gs: GuidelineSet, terms: Terms, product_id: str
 ) -> dict[str | None, list[dict[str, Any]]]:
     """A product's certificates grouped by version (newest first within each)."""
-    titles = _titles(gs)
     out: dict[str | None, list[dict[str, Any]]] = {}
-    for row in _rows(session, Product.id == product_id):
-        item = _item(gs, terms, titles, row)
+    for item in _items(session, gs, terms, _rows(session, Product.id == product_id)):
         out.setdefault(item["version"]["version"], []).append(item)
     return out
 
@@ -218,7 +255,7 @@ def certified_targets(
         i["program"]
         for items in product_certificates(session, gs, terms, product_id).values()
         for i in items
-        if i["status"] in (cert.Status.VALID, cert.Status.EXPIRING)
+        if i["status"] in cert.STANDING
     }
 
 
@@ -229,16 +266,14 @@ def standing_by_version(
     expiring): what a change of guideline would put at stake."""
     if not version_ids:
         return {}
-    titles = _titles(gs)
     out: dict[str, list[dict[str, Any]]] = {}
     rows = _rows(
         session,
         Certificate.product_version_id.in_(sorted(set(version_ids))),
         Certificate.program == program,
     )
-    for row in rows:
-        item = _item(gs, terms, titles, row)
-        if item["status"] in (cert.Status.VALID, cert.Status.EXPIRING):
+    for item in _items(session, gs, terms, rows):
+        if item["status"] in cert.STANDING:
             out.setdefault(item["version"]["id"], []).append(item)
     return out
 
@@ -262,6 +297,7 @@ def certificates_csv(items: list[dict[str, Any]]) -> str:
                 i["expires_at"],
                 i["revoked_at"],
                 i["revoke_reason"],
+                (i["freshness"] or {}).get("status", "untracked"),
             ]
             for i in items
         ],
@@ -270,7 +306,8 @@ def certificates_csv(items: list[dict[str, Any]]) -> str:
 
 def feed_entries(items: list[dict[str, Any]], terms: Terms) -> list[dict[str, Any]]:
     """What happened to certificates, newest first: issued, expiring (from the day the
-    expiring window opens), expired, revoked — only what has happened by ``terms.now``."""
+    expiring window opens), expired, revoked, at risk and lapsed (continuous testing: the
+    certificate's current episode) — only what has happened by ``terms.now``."""
     entries: list[dict[str, Any]] = []
     now = _stamp(terms.now) or ""
     for i in items:
@@ -286,4 +323,10 @@ def feed_entries(items: list[dict[str, Any]], terms: Terms) -> list[dict[str, An
                 entries.append({"event": "expired", "at": i["expires_at"], "certificate": i})
         if i["revoked_at"]:
             entries.append({"event": "revoked", "at": i["revoked_at"], "certificate": i})
+        # continuous testing: the episode the certificate is in now
+        fresh = i["freshness"] or {}
+        if i["status"] == cert.Status.AT_RISK and fresh.get("at_risk_since"):
+            entries.append({"event": "at-risk", "at": fresh["at_risk_since"], "certificate": i})
+        if i["status"] == cert.Status.LAPSED and fresh.get("lapses_at"):
+            entries.append({"event": "lapsed", "at": fresh["lapses_at"], "certificate": i})
     return sorted(entries, key=lambda e: e["at"], reverse=True)

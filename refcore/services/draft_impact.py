@@ -24,7 +24,6 @@ import contextlib
 import json
 import smtplib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
@@ -37,6 +36,7 @@ from refcore.errors import Forbidden, GuidelineNotFound, HistoryError, InvalidIn
 from refcore.services import drafts
 from refcore.services import stakeholders as teams_service
 from refcore.services.accounts import ANONYMOUS, Actor
+from refcore.services.mail import MailSettings
 from refcore.services.stakeholder_map import contributions
 from refcore.services.whatif import stored_what_if
 from refcore.storage.models import DraftNotice, StakeholderTeam, User
@@ -45,21 +45,6 @@ __all__ = ["MailSettings", "impact", "notices", "notify"]
 
 #: organisations named per changed capability
 TOP_ORGANISATIONS = 5
-
-
-@dataclass(frozen=True)
-class MailSettings:
-    """Where e-mail goes (built by the server from its settings)."""
-
-    host: str
-    port: int = 25
-    username: str | None = None
-    password: str | None = None
-    starttls: bool = False
-    sender: str = "refcore@localhost"
-
-    def __repr__(self) -> str:  # never show the password
-        return f"MailSettings(host={self.host!r}, port={self.port}, sender={self.sender!r})"
 
 
 def _base(gs: GuidelineSet, draft: Guideline, base: str | None) -> Guideline:

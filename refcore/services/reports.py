@@ -39,7 +39,8 @@ from sqlalchemy.orm import Session
 
 from refcore.core import compliance
 from refcore.core.compliance import RunIndex, evaluate
-from refcore.core.guidelines import GuidelineSet
+from refcore.core.guidelines import Guideline, GuidelineSet
+from refcore.errors import GuidelineNotFound
 from refcore.services import testruns
 from refcore.services.accounts import Actor
 from refcore.services.guidelines import GuidelineSource
@@ -52,11 +53,13 @@ from refcore.version import __version__
 __all__ = [
     "MEETS_KINDS",
     "cache_key",
+    "choose",
     "meets",
     "meets_data",
     "prepare",
     "report",
     "report_data",
+    "stored_report_data",
 ]
 
 ALL = "*"
@@ -81,6 +84,31 @@ _CODE = _code_digest()
 def cache_key(source: GuidelineSource) -> str:
     """What a stored report was computed from (64 hex chars, the column's width)."""
     return hashlib.sha256(f"{source.fingerprint}\0{_CODE}".encode()).hexdigest()
+
+
+def choose(
+    gs: GuidelineSet, meta: dict[str, str], guideline: str | None, target: str | None
+) -> tuple[Guideline, str, str | None]:
+    """The guideline and target a run is shown against when the visitor does not say:
+    the run's ``guideline`` meta, else the latest approved powered guideline; the
+    ``target`` meta, else ``platform`` (RefStack's report does the same with its
+    second-newest file). Returns (guideline, target, a note when a wish could not be
+    honoured). A guideline asked for explicitly and unknown raises GuidelineNotFound."""
+    chosen = guideline or meta.get("guideline")
+    try:
+        g = gs[chosen] if chosen else None
+    except GuidelineNotFound:
+        if guideline:  # asked for explicitly: say so
+            raise
+        g = None
+    g = g or gs.latest_approved() or next(iter(gs.values()))
+    t = target or meta.get("target") or "platform"
+    note = None
+    if t not in g.targets:
+        fallback = next(iter(g.targets))
+        note = f"Guideline {g.id} has no target {t}; showing {fallback}."
+        t = fallback
+    return g, t, note
 
 
 def _cached(
@@ -118,6 +146,12 @@ def _report(
 ) -> tuple[str | None, dict[str, Any] | None]:
     """(the stored body, None) when cached, else (None, the freshly computed report)."""
     run, _ = get_run(session, actor, run_id)
+    return _stored_report(session, run, source, guideline, target)
+
+
+def _stored_report(
+    session: Session, run: Run, source: GuidelineSource, guideline: str, target: str
+) -> tuple[str | None, dict[str, Any] | None]:
     gs = source.get()
     g = gs[guideline]
     g.target(target)  # UnknownTarget before any work
@@ -165,6 +199,15 @@ def report_data(
     return data if data is not None else json.loads(body or "{}")
 
 
+def stored_report_data(
+    session: Session, run: Run, source: GuidelineSource, guideline: str, target: str
+) -> dict[str, Any]:
+    """The same report for a run the caller was already allowed to read (a registered
+    cloud's history checks access to the cloud, not to each of its runs)."""
+    body, data = _stored_report(session, run, source, guideline, target)
+    return data if data is not None else json.loads(body or "{}")
+
+
 def _meets(
     session: Session, actor: Actor, run_id: str, source: GuidelineSource
 ) -> tuple[str | None, dict[str, Any] | None]:
@@ -201,6 +244,8 @@ def _meets_of(
                     "meets": r.meets,
                     "status": g.status,
                     "required_pass_percent": r.figures.get("requiredPassPercent"),
+                    # RefStack's figure, the one "meets" rests on (flagged tests left out)
+                    "non_flag_pass_percent": r.figures.get("nonFlagRequiredPassPercent"),
                 }
             )
     data = {"run_id": run_id, "meets": [r for r in rows if r["meets"]], "all": rows}

@@ -175,8 +175,11 @@ def submit_v2(
     cpid: str | None = None,
     duration_seconds: int | None = None,
     format: str | None = None,
+    product_version_id: str | None = None,
+    registered_cloud_id: str | None = None,
 ) -> Run:
-    """Any run file (subunit v1/v2, RefStack JSON, JUnit, passed list); pass/fail/skip kept."""
+    """Any run file (subunit v1/v2, RefStack JSON, JUnit, passed list); pass/fail/skip kept.
+    A job of a registered cloud (:mod:`refcore.services.jobs`) names its cloud and version."""
     run = parse_run(upload.body, source="upload", format=format)
     _check_signature(upload)
     owner = _owner(session, upload, actor, allow_anonymous=allow_anonymous)
@@ -190,8 +193,11 @@ def submit_v2(
         api="v2",
         format=run.format,
         reasons=_reasons(run),
+        attempts=_attempts(run),
         signed=upload.signed,
         signature=_digest(upload),
+        product_version_id=product_version_id,
+        registered_cloud_id=registered_cloud_id,
     )
 
 
@@ -205,9 +211,12 @@ def store_run(
     api: str,
     format: str,
     reasons: str | None = None,
+    attempts: str | None = None,
     run_id: str | None = None,
     signed: bool = False,
     signature: str | None = None,
+    product_version_id: str | None = None,
+    registered_cloud_id: str | None = None,
 ) -> Run:
     """Write one run and its tests in one transaction, then commit. Every value is
     checked first (:mod:`refcore.services.fields`): bad input stores nothing.
@@ -232,15 +241,18 @@ def store_run(
         failed_count=counts[Outcome.FAIL] + counts[Outcome.ERROR],
         skipped_count=counts[Outcome.SKIP],
         signed=signed,
+        registered_cloud_id=registered_cloud_id,
     )
     try:
-        if owner is not None and cpid:
+        if product_version_id is not None:
+            run.product_version_id = product_version_id
+        elif owner is not None and cpid:
             run.product_version_id = _auto_version(session, owner, cpid)
         session.add(run)
         if signature is not None:
             session.add(SignedUpload(digest=signature, run_id=run.id))
         session.flush()
-        repo.store_tests(session, run.id, tests, reasons)
+        repo.store_tests(session, run.id, tests, reasons, attempts)
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -338,6 +350,12 @@ def _check_names(names: Iterable[str]) -> None:
             f"Test names must be at most {MAX_NAME} characters: {len(long)} are longer",
             errors=[n[:80] + "..." for n in long[:5]],
         )
+
+
+def _attempts(run: TestRun) -> str | None:
+    """Every outcome of the tests that ran more than once, in order (re-runs)."""
+    found = {r.name: [a.value for a in r.attempts] for r in run if len(r.attempts) > 1}
+    return json.dumps(found) if found else None
 
 
 def _reasons(run: TestRun) -> str | None:

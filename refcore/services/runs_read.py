@@ -29,6 +29,7 @@ __all__ = [
     "PUBLIC_META",
     "RunPage",
     "get_run",
+    "list_items",
     "list_runs",
     "load_run",
     "run_counts",
@@ -128,6 +129,11 @@ def _item(
     if privileged:
         item["cpid"] = run.cpid
     return item
+
+
+def list_items(session: Session, actor: Actor, runs: list[Run]) -> list[dict[str, Any]]:
+    """The list items of some runs, as the actor may see them (one query per table)."""
+    return _items(session, actor, runs)
 
 
 def _items(session: Session, actor: Actor, runs: list[Run]) -> list[dict[str, Any]]:

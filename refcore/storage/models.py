@@ -15,6 +15,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -34,6 +35,8 @@ __all__ = [
     "Base",
     "Certificate",
     "CertificationRequest",
+    "CloudAlert",
+    "CloudJob",
     "Commitment",
     "CommunityRole",
     "DraftNotice",
@@ -46,6 +49,7 @@ __all__ = [
     "Product",
     "ProductVersion",
     "PublicKey",
+    "RegisteredCloud",
     "Run",
     "RunMeta",
     "RunReport",
@@ -253,6 +257,10 @@ class Run(Base):
     skipped_count: Mapped[int] = mapped_column(Integer, default=0)
     #: uploaded with a valid signature (RefStack's ``X-Signature``/``X-Public-Key``)
     signed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: the registered cloud whose scheduled or on-demand job produced it (continuous
+    #: compliance); None for a run uploaded by hand. No foreign key (SQLite cannot add one
+    #: to ``runs`` in place): deleting the cloud clears it
+    registered_cloud_id: Mapped[str | None] = mapped_column(String(36), index=True)
 
 
 class RunTally(Base):
@@ -289,6 +297,9 @@ class RunTests(Base):
     outcomes: Mapped[bytes] = mapped_column(LargeBinary)
     #: JSON {name: reason} for the tests that did not pass and said why
     reasons: Mapped[str | None] = mapped_column(Text)
+    #: JSON {name: ["fail", "pass"]}: every outcome, in order, of the tests that ran more
+    #: than once (``refcore test --rerun-failed``'s tagged attempts); null when none did
+    attempts: Mapped[str | None] = mapped_column(Text)
 
 
 class SignedUpload(Base):
@@ -624,3 +635,107 @@ class DraftNotice(Base):
     status: Mapped[str] = mapped_column(String(16))  # sent | failed | no-address
     error: Mapped[str | None] = mapped_column(String(255))
     sent_at: Mapped[datetime] = _created()
+
+
+# -- continuous compliance -----------------------------------------------------------------
+class RegisteredCloud(Base):
+    """A vendor's cloud, re-tested on a schedule by workers (docs/continuous.md). Its
+    clouds.yaml entry is stored encrypted (``credentials``: a Fernet token, see
+    :mod:`refcore.services.vault`); ``credentials_mask`` is what may be shown back. The
+    lease (``lease_job_id`` until ``lease_expires_at``) keeps two jobs of one cloud from
+    running at once."""
+
+    __tablename__ = "registered_clouds"
+    __table_args__ = (UniqueConstraint("product_version_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    product_version_id: Mapped[str] = mapped_column(
+        ForeignKey("product_versions.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(80))
+    #: Keystone's URL, kept in clear for listings (the rest of the entry is encrypted)
+    auth_url: Mapped[str] = mapped_column(String(255))
+    credentials: Mapped[str] = mapped_column(Text)
+    #: JSON: the entry with its secrets masked
+    credentials_mask: Mapped[str] = mapped_column(Text)
+    #: JSON list of {"guideline", "target"} to test
+    tests: Mapped[str] = mapped_column(Text)
+    #: "daily HH:MM", "weekly <day> HH:MM" (UTC) or "manual" (on demand only)
+    schedule: Mapped[str] = mapped_column(String(64))
+    #: JSON object of runner options (see refcore.core.clouds.OPTIONS); None: defaults
+    options: Mapped[str | None] = mapped_column(Text)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: when the scheduler enqueues its next jobs (None: manual or disabled)
+    next_run_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    lease_job_id: Mapped[str | None] = mapped_column(String(36))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime, onupdate=utcnow)
+
+
+class CloudJob(Base):
+    """One test of a registered cloud for one guideline/target: queued by the scheduler or
+    on demand, executed by a worker (states: queued, running, retrying (its worker was lost;
+    queued again), passed, failed; see :mod:`refcore.services.jobs`). ``attempt`` counts
+    deliveries; ``log`` is the tail of the job's log with the credentials redacted."""
+
+    __tablename__ = "cloud_jobs"
+    __table_args__ = (
+        Index("ix_cloud_jobs_cloud_created", "registered_cloud_id", "created_at"),
+        Index("ix_cloud_jobs_state", "state"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    registered_cloud_id: Mapped[str] = mapped_column(
+        ForeignKey("registered_clouds.id", ondelete="CASCADE")
+    )
+    guideline: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(64))
+    #: "schedule" or "manual"
+    trigger: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    attempt: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    scheduled_for: Mapped[datetime] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = _created()
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: last sign of life of the worker running it (a lost job stops beating)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
+    duration_seconds: Mapped[float | None] = mapped_column(Float)
+    #: the worker's name (host and pid) and the task engine's id of the delivery
+    worker: Mapped[str | None] = mapped_column(String(255))
+    task_id: Mapped[str | None] = mapped_column(String(64))
+    #: why it failed, was retried or lost; None when it passed
+    reason: Mapped[str | None] = mapped_column(Text)
+    log: Mapped[str | None] = mapped_column(Text)
+    #: whether the run met the guideline/target (None until there is a run)
+    meets: Mapped[bool | None] = mapped_column(Boolean)
+    run_id: Mapped[str | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class CloudAlert(Base):
+    """An alert of continuous compliance (a regression or a lapse of a registered cloud),
+    claimed once by its unique ``event_key`` before it is sent (see
+    :mod:`refcore.services.alerts`). Never an address or a webhook URL."""
+
+    __tablename__ = "cloud_alerts"
+    __table_args__ = (Index("ix_cloud_alerts_cloud_created", "cloud_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_key: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # regression | lapse
+    cloud_id: Mapped[str] = mapped_column(String(36))
+    guideline: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(64))
+    run_id: Mapped[str | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+    subject: Mapped[str] = mapped_column(String(255))
+    #: pending | sent | failed | no-address | no-smtp
+    email_status: Mapped[str] = mapped_column(String(16))
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    #: pending | sent | failed | none
+    webhook_status: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = _created()

@@ -111,6 +111,7 @@ def store_tests(
     run_id: str,
     tests: Sequence[tuple[str, str, Outcome]],
     reasons: str | None,
+    attempts: str | None = None,
 ) -> None:
     """Intern the names and write the run's one packed row (a Core insert)."""
     ids = intern_tests(session, [(name, uuid) for name, uuid, _ in tests])
@@ -122,9 +123,15 @@ def store_tests(
                 "name_ids": pack_ids(ids),
                 "outcomes": pack_outcomes([o for _, _, o in tests]),
                 "reasons": reasons,
+                "attempts": attempts,
             }
         ],
     )
+
+
+def run_attempts(session: Session, run_id: str) -> str | None:
+    """The run's attempts JSON ({name: [outcome, ...]}), None when no test ran twice."""
+    return session.scalar(select(RunTests.attempts).where(RunTests.run_id == run_id))
 
 
 def run_tests(session: Session, run_id: str) -> tuple[list[tuple[str, str, Outcome]], str | None]:
@@ -198,11 +205,32 @@ class RunFilter:
     start: datetime | None = None
     end: datetime | None = None
     version_ids: Sequence[str] | None = None
+    #: runs whose ``guideline`` meta names this guideline (with or without ".json")
+    claims_guideline: str | None = None
+    #: runs whose ``target`` meta is this target
+    claims_target: str | None = None
 
     @property
     def whole_community_list(self) -> bool:
-        others = (self.visible, self.cpid, self.verification_status, self.start, self.end)
-        return self.listed and self.version_ids is None and all(x is None for x in others)
+        others = (
+            self.visible,
+            self.cpid,
+            self.verification_status,
+            self.start,
+            self.end,
+            self.version_ids,
+            self.claims_guideline,
+            self.claims_target,
+        )
+        return self.listed and all(x is None for x in others)
+
+    @staticmethod
+    def _meta(key: str, values: list[str]) -> ColumnElement[bool]:
+        return (
+            select(RunMeta.run_id)
+            .where(RunMeta.run_id == Run.id, RunMeta.key == key, RunMeta.value.in_(values))
+            .exists()
+        )
 
     def apply(self, query: Select[Any]) -> Select[Any]:
         if self.visible is not None:
@@ -219,6 +247,11 @@ class RunFilter:
             query = query.where(Run.created_at <= self.end)
         if self.version_ids is not None:
             query = query.where(Run.product_version_id.in_(list(self.version_ids)))
+        if self.claims_guideline is not None:
+            g = self.claims_guideline
+            query = query.where(self._meta("guideline", [g, g + ".json"]))
+        if self.claims_target is not None:
+            query = query.where(self._meta("target", [self.claims_target]))
         return query
 
 

@@ -314,7 +314,9 @@ def _run_dir(workspace: Path) -> Path:
     return next((workspace / "runs").glob("*"))
 
 
-def _wait_for_a_finished_test(workspace: Path, proc: subprocess.Popen[str]) -> None:
+def _wait_for_a_finished_test(
+    workspace: Path, proc: subprocess.Popen[str], every: float = 0.5
+) -> None:
     from refcore.runner.streams import finished_tests
 
     deadline = time.monotonic() + 600
@@ -322,8 +324,17 @@ def _wait_for_a_finished_test(workspace: Path, proc: subprocess.Popen[str]) -> N
         parts = list((workspace / "runs").glob("*/run.part.subunit"))
         if parts and finished_tests(parts[0].read_bytes()):
             return
-        time.sleep(0.5)
+        time.sleep(every)
     pytest.fail(f"no test finished (refcore exit {proc.poll()})")
+
+
+def _wait_for_file(workspace: Path, pattern: str, proc: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and proc.poll() is None:
+        if list((workspace / "runs").glob(pattern)):
+            return
+        time.sleep(0.2)
+    pytest.fail(f"no {pattern} in {workspace} (refcore exit {proc.poll()})")
 
 
 def _swift_pid(sandbox: Box) -> int:
@@ -333,23 +344,26 @@ def _swift_pid(sandbox: Box) -> int:
 
 
 def test_rerun_failed_recovers_from_a_cloud_that_fails_once(sandbox: Box, tmp_path: Path) -> None:
-    """Swift's proxy is stopped for a few seconds during the first pass: the tests it
-    failed run again and pass, shown as passed after retry, both outcomes kept."""
+    """Swift's proxy is stopped once the first test of the first pass has finished, and
+    started again while refcore waits to re-run (--rerun-delay): the tests it failed run
+    again and pass, shown as passed after retry, both outcomes kept."""
     import signal
 
     workspace = tmp_path / "ws"
     args = [
         *("test", "--cloud", "refcore-sandbox", "--guideline", "2020.06", "--target", "object"),
-        *("--tempest", sandbox.tempest, "--workspace", str(workspace)),
-        *("--rerun-failed", "2", "--regex", SUBSET),
+        *("--tempest", sandbox.tempest, "--workspace", str(workspace), "--concurrency", "1"),
+        *("--rerun-failed", "2", "--rerun-delay", "60", "--regex", SUBSET),
     ]
+    swift = _swift_pid(sandbox)  # asked before the run: nothing slow between a test and the stop
     proc = subprocess.Popen(
         [REFCORE, *args], env=sandbox.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
-        _wait_for_a_finished_test(workspace, proc)
-        os.kill(_swift_pid(sandbox), signal.SIGTERM)  # a process `sandbox up` started
-        time.sleep(8)
+        _wait_for_a_finished_test(workspace, proc, every=0.05)
+        os.kill(swift, signal.SIGTERM)  # a process `sandbox up` started
+        # the first pass ends with failures; Swift comes back during the delay
+        _wait_for_file(workspace, "*/rerun-2.txt", proc)
         assert _refcore("sandbox", "up", "--dir", str(sandbox.root)).returncode == 0
         out, err = proc.communicate(timeout=1200)
     finally:

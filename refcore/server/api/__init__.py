@@ -16,6 +16,8 @@ from refcore.server.api.v1 import results as v1_results
 from refcore.server.api.v1 import vendors as v1_vendors
 from refcore.server.api.v2 import catalog as v2_catalog
 from refcore.server.api.v2 import certifications as v2_certifications
+from refcore.server.api.v2 import cloud_history as v2_cloud_history
+from refcore.server.api.v2 import clouds as v2_clouds
 from refcore.server.api.v2 import community as v2_community
 from refcore.server.api.v2 import diff as v2_diff
 from refcore.server.api.v2 import drafts as v2_drafts
@@ -43,6 +45,8 @@ ROUTERS: list[APIRouter] = [
     v2_verdicts.router,
     v2_certifications.router,
     v2_stakeholders.router,
+    v2_cloud_history.router,
+    v2_clouds.router,
 ]
 
 __all__ = ["ROUTERS"]

@@ -19,6 +19,8 @@ def create_router() -> APIRouter:
         auth,
         capabilities,
         certification,
+        cloud_history,
+        clouds,
         community,
         drafts,
         guidelines,
@@ -49,6 +51,8 @@ def create_router() -> APIRouter:
         certification,
         stakeholders,
         capabilities,
+        cloud_history,
+        clouds,
     ):
         router.include_router(module.router)
     return router

@@ -26,6 +26,8 @@ CSRF = [CsrfDep]
 COLOURS = {
     Status.VALID.value: "#1b6e2f",
     Status.EXPIRING.value: "#8a5300",
+    Status.AT_RISK.value: "#a3330c",
+    Status.LAPSED.value: "#5e3a8c",
     Status.EXPIRED.value: "#595959",
     Status.REVOKED.value: "#b3261e",
 }
@@ -115,7 +117,7 @@ _ATOM = "http://www.w3.org/2005/Atom"
 
 @router.get("/certified.atom", name="web.certified.atom")
 def feed(request: Request, session: SessionDep, gs: GuidelinesDep, terms: TermsDep) -> Response:
-    """Issued, expiring, expired and revoked certificates, newest first."""
+    """Issued, expiring, expired, revoked, at-risk and lapsed certificates, newest first."""
     items = certificates.list_certificates(session, gs, terms, {})
     entries = certificates.feed_entries(items, terms)[:200]
     base = str(request.base_url).rstrip("/")
@@ -134,9 +136,10 @@ def feed(request: Request, session: SessionDep, gs: GuidelinesDep, terms: TermsD
         ET.SubElement(
             entry, f"{{{_ATOM}}}title"
         ).text = f"{e['event'].capitalize()}: {what} — {c['program_title']} {c['guideline']}"
-        ET.SubElement(
-            entry, f"{{{_ATOM}}}id"
-        ).text = f"urn:refcore:certificate:{c['id']}:{e['event']}"
+        ET.SubElement(entry, f"{{{_ATOM}}}id").text = (
+            f"urn:refcore:certificate:{c['id']}:{e['event']}"
+            + (f":{e['at']}" if e["event"] in ("at-risk", "lapsed") else "")
+        )  # an at-risk or lapsed episode may come again
         ET.SubElement(entry, f"{{{_ATOM}}}updated").text = e["at"]
         ET.SubElement(entry, f"{{{_ATOM}}}link", href=f"{base}/certified/{c['id']}")
         author = ET.SubElement(entry, f"{{{_ATOM}}}author")
@@ -146,6 +149,8 @@ def feed(request: Request, session: SessionDep, gs: GuidelinesDep, terms: TermsD
         )
         if e["event"] == "revoked" and c["revoke_reason"]:
             summary += f": {c['revoke_reason']}"
+        if e["event"] in ("at-risk", "lapsed") and c["freshness"]:
+            summary += f": {c['freshness']['reason']}"
         ET.SubElement(entry, f"{{{_ATOM}}}summary").text = summary
     body = ET.tostring(root, encoding="unicode", xml_declaration=True)
     return Response(body, media_type="application/atom+xml")

@@ -15,6 +15,7 @@ from refcore.core.guidelines import STATUSES, Guideline, GuidelineSet
 from refcore.core.scoring import CRITERIA_NAMES
 from refcore.core.sections import program_projects, section_projects
 from refcore.errors import InvalidInput
+from refcore.server import downloads
 from refcore.server.deps import GuidelinesDep
 from refcore.server.pages.matrix import build_matrix
 from refcore.server.rendering import render_once
@@ -54,7 +55,28 @@ def default_target(guideline: Guideline, target: str | None) -> str:
 
 
 @router.get("/guidelines", response_class=HTMLResponse, name="web.guidelines")
-def guideline_list(request: Request, gs: GuidelinesDep) -> Response:
+def guideline_list(request: Request, gs: GuidelinesDep, format: str | None = None) -> Response:
+    """``?format=json|csv``: one row per guideline, as listed."""
+    fmt = downloads.wanted(format)
+    if fmt != "html":
+        rows = [
+            {
+                "id": g.id,
+                "kind": g.kind,
+                "status": g.status,
+                "schema": g.schema,
+                "targets": " ".join(g.targets),
+                "capabilities": len(g.capabilities),
+                "releases": " ".join(g.releases),
+            }
+            for _, groups in programs(gs)
+            for _, members in groups
+            for g in members
+        ]
+        columns = ("id", "kind", "status", "schema", "targets", "capabilities", "releases")
+        download = downloads.answer(fmt, "guidelines", rows, downloads.dict_rows(rows, columns))
+        assert download is not None
+        return download
     return render_once(
         request,
         "guidelines/list.html",
@@ -74,16 +96,31 @@ def guideline_diff(
     gs: GuidelinesDep,
     old: Annotated[str | None, Query(alias="from")] = None,
     new: Annotated[str | None, Query(alias="to")] = None,
+    format: str | None = None,
 ) -> Response:
-    """What changed from ``from`` to ``to`` (default: the latest approved and the one before)."""
-    return render_once(request, "guidelines/diff.html", gs, lambda: _diff(gs, old, new))
+    """What changed from ``from`` to ``to`` (default: the latest approved and the one before);
+    ``?format=json``: the diff (as ``/v2/guidelines/{a}/diff/{b}``), ``csv``: its counts."""
+    fmt = downloads.wanted(format)
+    if fmt == "html":
+        return render_once(request, "guidelines/diff.html", gs, lambda: _diff(gs, old, new))
+    older, newer = _pair(gs, old, new)
+    diff = diff_guidelines(older, newer)
+    rows: list[list[Any]] = [["change", "count"], *([k, n] for k, n in diff.counts().items())]
+    download = downloads.answer(fmt, f"diff-{older.id}-{newer.id}", diff.to_dict(), rows)
+    assert download is not None
+    return download
 
 
-def _diff(gs: GuidelineSet, old: str | None, new: str | None) -> dict[str, Any]:
+def _pair(gs: GuidelineSet, old: str | None, new: str | None) -> tuple[Guideline, Guideline]:
     newer = gs[new] if new else (gs.latest_approved() or next(iter(gs.values())))
     older = gs[old] if old else gs.previous(newer)
     if older is None:
         raise InvalidInput(f"Guideline {newer.id} has no previous guideline: choose one to compare")
+    return older, newer
+
+
+def _diff(gs: GuidelineSet, old: str | None, new: str | None) -> dict[str, Any]:
+    older, newer = _pair(gs, old, new)
     diff = diff_guidelines(older, newer)
     targets = [t for t in newer.targets if t in older.targets]
     return {
@@ -93,6 +130,11 @@ def _diff(gs: GuidelineSet, old: str | None, new: str | None) -> dict[str, Any]:
         "new": newer,
         "all": list(gs.values()),
         "transitions": [(t, diff.transitions(t)) for t in targets],
+        "size_rows": [
+            {"label": k.replace("_", " "), "value": n, "text": str(n), "ok": "removed" not in k}
+            for k, n in diff.counts().items()
+            if n
+        ],
         "names": CRITERIA_NAMES,
     }
 

@@ -4,24 +4,26 @@ services' (:mod:`refcore.services.products`)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from refcore.errors import InvalidInput, ServiceError
+from refcore.server import downloads
 from refcore.server.deps import (
     ActorDep,
     CsrfDep,
     GuidelinesDep,
     SessionDep,
     SettingsDep,
+    SourceDep,
     TermsDep,
     UserDep,
 )
 from refcore.server.rendering import flash, render
 from refcore.server.routing import Route
-from refcore.services import certificates, products, runs_read, vendors
+from refcore.services import certificates, products, run_lists, vendors
 
 router = APIRouter(route_class=Route)
 CSRF = [CsrfDep]
@@ -30,12 +32,19 @@ CSRF = [CsrfDep]
 PRODUCT_TYPES = {0: "Distro", 1: "Public cloud", 2: "Hosted private cloud"}
 
 
-def _list(request: Request, session: SessionDep, actor: ActorDep, *, mine: bool) -> HTMLResponse:
+def _list(request: Request, session: SessionDep, actor: ActorDep, *, mine: bool) -> Response:
+    fmt = downloads.wanted(request.query_params.get("format"))
     items = products.list_products(session, actor)
     if mine:
         items = [p for p in items if p["can_manage"]]
     known = vendors.list_vendors(session, actor)
     names = {v["id"]: v["name"] for v in known}
+    rows = [{**p, "vendor": names.get(p["organization_id"], "")} for p in items]
+    columns = ("id", "name", "vendor", "organization_id", "product_type", "public", "description")
+    name = "my-products" if mine else "products"
+    download = downloads.answer(fmt, name, rows, downloads.dict_rows(rows, columns))
+    if download is not None:
+        return download
     managed = [v for v in known if v["can_manage"]]
     return render(
         request,
@@ -52,12 +61,12 @@ def _list(request: Request, session: SessionDep, actor: ActorDep, *, mine: bool)
 
 
 @router.get("/products", response_class=HTMLResponse, name="web.products")
-def product_list(request: Request, session: SessionDep, actor: ActorDep) -> HTMLResponse:
+def product_list(request: Request, session: SessionDep, actor: ActorDep) -> Response:
     return _list(request, session, actor, mine=False)
 
 
 @router.get("/products/mine", response_class=HTMLResponse, name="web.products.mine")
-def my_products(request: Request, session: SessionDep, actor: UserDep) -> HTMLResponse:
+def my_products(request: Request, session: SessionDep, actor: UserDep) -> Response:
     return _list(request, session, actor, mine=True)
 
 
@@ -93,12 +102,22 @@ def product_page(
     settings: SettingsDep,
     gs: GuidelinesDep,
     terms: TermsDep,
-    page: str | None = None,
-) -> HTMLResponse:
+    source: SourceDep,
+    page: str = "",
+    format: str | None = None,
+) -> Response:
+    """The product; its runs as the run lists show them (``?format=json|csv``: the runs)."""
+    fmt = downloads.wanted(format)
     product = products.get_product(session, actor, product_id)
-    runs = runs_read.list_runs(
-        session, actor, product_id=product_id, page=page, per_page=settings.results_per_page
-    )
+    query = run_lists.RunListQuery(scope="product", product=product_id, page=page)
+    runs = run_lists.browse(session, actor, source, query, per_page=settings.results_per_page)
+    if fmt == "json":
+        return downloads.json_response(runs.to_dict(), f"product-{product_id[:8]}-runs.json")
+    if fmt == "csv":
+        return downloads.csv_response(
+            run_lists.csv_rows(runs), f"product-{product_id[:8]}-runs.csv"
+        )
+    trend = run_lists.version_trend(session, actor, source, product_id)
     try:
         vendor = vendors.get_vendor(session, actor, product["organization_id"])
     except ServiceError:  # a private vendor the visitor may not see: show the product alone
@@ -114,9 +133,27 @@ def product_page(
             "type": PRODUCT_TYPES.get(product["product_type"], "?"),
             "versions": products.list_versions(session, actor, product_id),
             "runs": runs,
+            "trend": trend,
+            "trend_rows": [_trend_row(v) for v in trend],
             "certificates": certificates.product_certificates(session, gs, terms, product_id),
         },
     )
+
+
+def _trend_row(version: dict[str, Any]) -> dict[str, Any]:
+    """One bar of the versions chart (formatting only)."""
+    label = version["version"] or "(default)"
+    if version["run"] is None:
+        return {"label": label, "value": 0, "text": "no run", "ok": False}
+    ev = version["run"]["evaluation"]
+    percent = ev["pass_percent"] or 0
+    text = f"{percent:.1f}".removesuffix(".0") + "%" + (" meets" if ev["meets"] else "")
+    return {
+        "label": f"{label} · {ev['guideline']} {ev['target']}",
+        "value": percent,
+        "text": text,
+        "ok": ev["meets"],
+    }
 
 
 def _back(product_id: str) -> RedirectResponse:

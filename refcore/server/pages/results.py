@@ -5,14 +5,13 @@ only for the owner and the foundation."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from refcore.errors import InvalidInput
+from refcore.server import downloads
 from refcore.server.deps import (
     ActorDep,
     CsrfDep,
@@ -26,42 +25,38 @@ from refcore.server.deps import (
 from refcore.server.pages.reports import build_report
 from refcore.server.rendering import flash, render
 from refcore.server.routing import Route
-from refcore.services import products, runs, runs_edit, runs_read
+from refcore.services import products, run_lists, runs, runs_edit, runs_read, vendors
 
 router = APIRouter(route_class=Route)
 CSRF = [CsrfDep]
 
 
-def _day(value: str | None, end: bool) -> str | None:
-    """``YYYY-MM-DD`` from a date field -> the service's timestamp (whole day)."""
-    if not value:
-        return None
-    value = value.strip()
-    if len(value) == 10:
-        return value + (" 23:59:59" if end else " 00:00:00")
-    return value
+def _list_query(request: Request, scope: str) -> run_lists.RunListQuery:
+    """The list's filters, as typed (the service checks them)."""
+    q = request.query_params
+    fields = ("guideline", "target", "claims", "product", "vendor", "verified", "start", "end")
+    return run_lists.RunListQuery(
+        scope=scope, page=q.get("page", ""), **{k: q.get(k, "") for k in fields}
+    )
 
 
 def _listing(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
+    source: SourceDep,
     per_page: int,
     *,
     mine: bool,
-    page: str | None,
-    start: str | None,
-    end: str | None,
-) -> HTMLResponse:
-    listing = runs_read.list_runs(
-        session,
-        actor,
-        page=page,
-        start_date=_day(start, False),
-        end_date=_day(end, True),
-        signed=mine,
-        per_page=per_page,
-    )
+) -> Response:
+    fmt = downloads.wanted(request.query_params.get("format"))
+    query = _list_query(request, "mine" if mine else "community")
+    listing = run_lists.browse(session, actor, source, query, per_page=per_page)
+    name = f"{'my-results' if mine else 'community-results'}-page-{listing.current_page}"
+    if fmt == "json":
+        return downloads.json_response(listing.to_dict(), name + ".json")
+    if fmt == "csv":
+        return downloads.csv_response(run_lists.csv_rows(listing), name + ".csv")
     return render(
         request,
         "results/list.html",
@@ -69,10 +64,22 @@ def _listing(
             "title": "My results" if mine else "Community results",
             "mine": mine,
             "page": listing,
-            "start": start or "",
-            "end": end or "",
+            "q": query,
+            **list_choices(session, actor, source),
         },
     )
+
+
+def list_choices(session: SessionDep, actor: ActorDep, source: SourceDep) -> dict[str, Any]:
+    """What the filters offer: guidelines, every target name, readable products and vendors."""
+    gs = [g for g in source.get().values() if g.kind != "draft"]
+    targets = sorted({t for g in gs for t in g.targets})
+    return {
+        "guideline_choices": gs,
+        "target_choices": targets,
+        "product_choices": products.list_products(session, actor),
+        "vendor_choices": vendors.list_vendors(session, actor),
+    }
 
 
 @router.get("/results", response_class=HTMLResponse, name="web.results")
@@ -81,20 +88,10 @@ def community(
     session: SessionDep,
     actor: ActorDep,
     settings: SettingsDep,
-    page: str | None = None,
-    start: str | None = None,
-    end: str | None = None,
-) -> HTMLResponse:
-    return _listing(
-        request,
-        session,
-        actor,
-        settings.results_per_page,
-        mine=False,
-        page=page,
-        start=start,
-        end=end,
-    )
+    source: SourceDep,
+) -> Response:
+    """Shared and anonymous runs; ``?format=json|csv`` downloads the page shown."""
+    return _listing(request, session, actor, source, settings.results_per_page, mine=False)
 
 
 @router.get("/results/mine", response_class=HTMLResponse, name="web.results.mine")
@@ -103,20 +100,9 @@ def mine(
     session: SessionDep,
     actor: UserDep,
     settings: SettingsDep,
-    page: str | None = None,
-    start: str | None = None,
-    end: str | None = None,
-) -> HTMLResponse:
-    return _listing(
-        request,
-        session,
-        actor,
-        settings.results_per_page,
-        mine=True,
-        page=page,
-        start=start,
-        end=end,
-    )
+    source: SourceDep,
+) -> Response:
+    return _listing(request, session, actor, source, settings.results_per_page, mine=True)
 
 
 @router.get("/results/upload", response_class=HTMLResponse, name="web.results.upload")
@@ -201,14 +187,12 @@ def report_csv(
     """The report's tests as CSV: one row per test of each capability."""
     detail = runs_read.run_summary(session, actor, run_id)
     view = build_report(session, actor, source, run_id, detail["meta"], guideline, target)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    rows: list[list[Any]] = [
         ["guideline", "target", "capability", "status", "met", "test", "state", "flagged", "reason"]
-    )
+    ]
     for c in view.report["capabilities"]:
         for t in c["tests"]:
-            writer.writerow(
+            rows.append(
                 [
                     view.guideline.id,
                     view.target,
@@ -221,11 +205,8 @@ def report_csv(
                     t["reason"] or "",
                 ]
             )
-    name = f"report-{run_id[:8]}-{view.guideline.id}-{view.target}.csv"
-    return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    return downloads.csv_response(
+        rows, f"report-{run_id[:8]}-{view.guideline.id}-{view.target}.csv"
     )
 
 

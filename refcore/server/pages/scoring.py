@@ -4,11 +4,14 @@ link to share). Scores are :mod:`refcore.core.scoring`'s."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from refcore.core.scoring import CRITERIA_KEYS, CRITERIA_NAMES
 from refcore.errors import InvalidInput, ScoringError
+from refcore.server import downloads
 from refcore.server.deps import GuidelinesDep
 from refcore.server.rendering import render
 from refcore.server.routing import Route
@@ -39,14 +42,46 @@ def _int(request: Request, name: str) -> int | None:
 
 @router.get("/scoring/{gid}", response_class=HTMLResponse, name="web.scorecard")
 def scorecard(
-    request: Request, gid: str, gs: GuidelinesDep, target: str | None = None
-) -> HTMLResponse:
+    request: Request,
+    gid: str,
+    gs: GuidelinesDep,
+    target: str | None = None,
+    format: str | None = None,
+) -> Response:
+    """``?format=json|csv``: each capability's score before and after the what-if."""
+    fmt = downloads.wanted(format)
     g = gs[gid]
     weights = {k: _int(request, f"w_{k}") for k in CRITERIA_KEYS}
     try:
         card = scoring.scorecard(g, target, weights, _int(request, "cutoff"))
     except ScoringError as exc:
         raise InvalidInput(str(exc)) from None
+    data = {
+        "guideline": g.id,
+        "target": card.target,
+        "weights": card.weights,
+        "cutoff": card.cutoff,
+        "capabilities": [
+            {
+                "capability": r.capability.name,
+                "status": r.status,
+                "score": r.before.to_dict(),
+                "what_if": r.after.to_dict(),
+                "change": r.change,
+            }
+            for r in card.rows
+        ],
+    }
+    rows: list[list[Any]] = [
+        ["capability", "status", "score", "reaches_cutoff", "what_if_score", "what_if_reaches"]
+    ]
+    rows += [
+        [r.capability.name, r.status, r.before.total, r.before.star, r.after.total, r.after.star]
+        for r in card.rows
+    ]
+    download = downloads.answer(fmt, f"scorecard-{g.id}-{card.target}", data, rows)
+    if download is not None:
+        return download
     return render(
         request,
         "scoring/scorecard.html",
@@ -66,5 +101,37 @@ def scorecard(
             "reach_before": card.reach_before,
             "reach_after": card.reach_after,
             "moves": card.moves,
+            "dist": distribution(card),
         },
     )
+
+
+def distribution(card: scoring.Scorecard) -> dict[str, Any]:
+    """The what-if scores binned for the histogram (formatting only): bands of 10 points
+    (5 under a total weight of 50) from 0 to the total weight, one band starting at the
+    cut-off so no band straddles it; how many capabilities have no score."""
+    top = max(card.total_weight, 1)
+    size = 10 if top >= 50 else 5
+    offset = card.cutoff % size if card.cutoff is not None else 0
+    lows = ([0] if offset else []) + list(range(offset, top + 1, size))
+    bins = [
+        {"low": low, "high": (lows[i + 1] - 1) if i + 1 < len(lows) else top, "count": 0}
+        for i, low in enumerate(lows)
+    ]
+    unscored = 0
+    for r in card.rows:
+        if r.after.incomplete:
+            unscored += 1
+            continue
+        score = min(max(r.after.total, 0), top)
+        next(b for b in reversed(bins) if b["low"] <= score)["count"] += 1
+    for b in bins:
+        b["reaches"] = card.cutoff is not None and b["low"] >= card.cutoff
+    cut_index = next((i for i, b in enumerate(bins) if b["reaches"]), len(bins))
+    return {
+        "bins": bins,
+        "top": max((b["count"] for b in bins), default=0),
+        "size": size,
+        "unscored": unscored,
+        "cut_fraction": cut_index / len(bins) if card.cutoff is not None else None,
+    }

@@ -8,9 +8,10 @@ import base64
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from refcore.errors import InvalidInput
+from refcore.server import downloads
 from refcore.server.deps import ActorDep, CsrfDep, SessionDep, UserDep
 from refcore.server.rendering import flash, render
 from refcore.server.routing import Route
@@ -28,10 +29,16 @@ def _encode(openid: str) -> str:
     return base64.urlsafe_b64encode(openid.encode()).decode()
 
 
-def _list(request: Request, session: SessionDep, actor: ActorDep, *, mine: bool) -> HTMLResponse:
+def _list(request: Request, session: SessionDep, actor: ActorDep, *, mine: bool) -> Response:
+    fmt = downloads.wanted(request.query_params.get("format"))
     items = vendors.list_vendors(session, actor)
     if mine:
         items = [v for v in items if v["can_manage"]]
+    name = "my-vendors" if mine else "vendors"
+    columns = ("id", "name", "type", "description", "can_manage")
+    download = downloads.answer(fmt, name, items, downloads.dict_rows(items, columns))
+    if download is not None:
+        return download
     return render(
         request,
         "vendors/list.html",
@@ -45,12 +52,12 @@ def _list(request: Request, session: SessionDep, actor: ActorDep, *, mine: bool)
 
 
 @router.get("/vendors", response_class=HTMLResponse, name="web.vendors")
-def vendor_list(request: Request, session: SessionDep, actor: ActorDep) -> HTMLResponse:
+def vendor_list(request: Request, session: SessionDep, actor: ActorDep) -> Response:
     return _list(request, session, actor, mine=False)
 
 
 @router.get("/vendors/mine", response_class=HTMLResponse, name="web.vendors.mine")
-def my_vendors(request: Request, session: SessionDep, actor: UserDep) -> HTMLResponse:
+def my_vendors(request: Request, session: SessionDep, actor: UserDep) -> Response:
     return _list(request, session, actor, mine=True)
 
 

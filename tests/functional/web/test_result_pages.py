@@ -44,7 +44,8 @@ def test_anonymous_upload_is_public_with_its_report(visit, guidelines) -> None: 
     assert report.status_code == 200
     assert "badge meets" in report.text and "meets 2020.06 platform" in report.text
     assert (
-        '<ul id="meets">' in report.text and "?guideline=2020.06&amp;target=platform" in report.text
+        'data-meets="yes"><a href="?guideline=2020.06&amp;target=platform" aria-current="true"'
+        in report.text
     )
     assert cpid not in report.text  # never shown to non-owners
     assert "Manage this run" not in report.text
@@ -125,10 +126,19 @@ def test_verification_rules_on_the_page(web, visit, guidelines) -> None:  # type
 @pytest.mark.parametrize(
     ("query", "status", "text"),
     [
-        ("?start=2999-01-01", 200, "0 runs."),
-        ("?start=2020-01-02&end=2020-01-01", 400, "start_date more than end_date"),
-        ("?page=0", 400, "less or equal zero"),
-        ("?page=999", 400, "greater than the total number of pages"),
+        ("?start=2999-01-01", 200, "0 runs, each evaluated"),
+        ("?start=2020-01-02&end=2020-01-01", 400, "The From date is after the To date"),
+        ("?start=yesterday", 400, "From date &#39;yesterday&#39; is not a date: use YYYY-MM-DD"),
+        ("?page=0", 200, "Community results"),
+        ("?page=abc", 400, "Page &#39;abc&#39; is not a page number"),
+        ("?page=1" + "0" * 40, 400, "is not a page number"),
+        ("?verified=maybe", 400, "Verified must be yes, no or empty"),
+        ("?guideline=2099.01", 404, "Guideline not found: 2099.01"),
+        ("?guideline=2020.06&target=nowhere", 400, "Invalid target: nowhere"),
+        ("?claims=1", 400, "Choose the guideline the runs should claim"),
+        ("?product=nope", 404, "Product &#39;nope&#39; not found"),
+        ("?vendor=nope", 404, "Vendor &#39;nope&#39; not found"),
+        ("?format=xml", 400, "Unknown format"),
     ],
 )
 def test_community_list_filters_and_errors(visit, query: str, status: int, text: str) -> None:  # type: ignore[no-untyped-def]

@@ -31,6 +31,9 @@ class Visitor:
     def post(self, url: str, **kwargs: Any) -> httpx.Response:
         return self._portal.call(partial(self._client.post, url, **kwargs))
 
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        return self._portal.call(partial(self._client.request, method, url, **kwargs))
+
     def csrf(self, page: str = "/login") -> str:
         found = CSRF.search(self.get(page).text)
         assert found, f"no CSRF token on {page}"

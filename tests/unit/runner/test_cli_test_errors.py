@@ -119,3 +119,7 @@ def test_bad_selection_and_override_files(
         main(["test", *base, "--rerun-failed", "11"])
     assert exc.value.code == 2
     assert "'--rerun-failed': 11 is not in the range 0<=x<=10" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["test", *base, "--rerun-delay", "-1"])
+    assert exc.value.code == 2
+    assert "'--rerun-delay': -1 is not in the range 0<=x<=3600" in capsys.readouterr().err

@@ -26,7 +26,7 @@ router = APIRouter(
     route_class=Route,
 )
 
-Status = Literal["valid", "expiring", "expired", "revoked"]
+Status = Literal["valid", "expiring", "at-risk", "lapsed", "expired", "revoked"]
 
 
 @router.get("/v2/certifications")
