@@ -36,7 +36,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -44,7 +44,7 @@ from pathlib import Path
 import httpx
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -365,6 +365,131 @@ def bench_db(kind: str, args: argparse.Namespace, tmp: Path) -> dict[str, dict[s
     return figures
 
 
+MILLION_SQL = """
+INSERT INTO runs (id, cpid, duration_seconds, created_at, owner_id, shared, listed,
+                  verification_status, api, format, test_count, passed_count,
+                  failed_count, skipped_count, signed)
+SELECT md5('run' || g)::uuid::text, md5('cpid' || (g % 5000)), 3000 + g % 600,
+       TIMESTAMP '2026-12-01' - make_interval(secs => g * 30),
+       CASE WHEN g % 20 = 0 THEN CAST(:first_user AS integer) + g % 100 END, false, g % 20 <> 0,
+       CASE WHEN g % 50 = 0 THEN 1 ELSE 0 END, 'v1', 'refstack-json', 1500, 1500, 0, 0,
+       g % 2 = 0
+FROM generate_series(CAST(:start AS integer), CAST(:stop AS integer)) AS g
+"""
+
+
+def million_db(size: int) -> tuple[str, Callable[[], None]]:
+    """A database of its own (``refcore_bench`` on the PostgreSQL server of
+    $REFCORE_TEST_DATABASE_URL, never that database itself), created empty."""
+    base = make_url(PG)
+    name = "refcore_bench"
+    assert base.database != name
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+    return base.set(database=name).render_as_string(hide_password=False), drop
+
+
+def build_million(db: Database, size: int) -> dict[str, object]:
+    """``size`` runs by set-based INSERT ... SELECT generate_series (the tally triggers
+    run as for any insert): 95 % anonymous and listed, 5 % owned by 100 users and
+    private, created every 30 s back from 2026-12-01, then VACUUM ANALYZE."""
+    from refcore.storage.migrate import upgrade
+
+    start = time.perf_counter()
+    upgrade(db.engine)
+    with db.read() as session:  # create_user commits
+        owners = [accounts.create_user(session, f"bench-owner-{i}").id for i in range(100)]
+    first = min(owners)
+    assert owners == list(range(first, first + 100))
+    # the tally trigger updates one of 16 rows per inserted run: a million updates of
+    # 16 rows in a few transactions (each update walks the row's versions) is the slow
+    # part of a bulk load; it is off for the load and the tally counted after it
+    step = 100_000
+    with db.write() as session:
+        session.execute(text("ALTER TABLE runs DISABLE TRIGGER runs_tally"))
+    for lo in range(1, size + 1, step):
+        with db.write() as session:
+            session.execute(
+                text(MILLION_SQL),
+                {"first_user": first, "start": lo, "stop": min(size, lo + step - 1)},
+            )
+    with db.write() as session:
+        session.execute(text("ALTER TABLE runs ENABLE TRIGGER runs_tally"))
+        session.execute(
+            text(
+                "UPDATE run_tally SET listed = (SELECT count(*) FROM runs "
+                "WHERE listed AND (hashtext(id) & 15) = run_tally.shard)"
+            )
+        )
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE runs"))
+        size_bytes = conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
+        runs_bytes = conn.execute(text("SELECT pg_total_relation_size('runs')")).scalar_one()
+    return {
+        "runs": size,
+        "build s": time.perf_counter() - start,
+        "database MB": size_bytes / 2**20,
+        "runs table + indexes MB": runs_bytes / 2**20,
+        "": load(),
+    }
+
+
+def bench_million(args: argparse.Namespace) -> dict[str, dict[str, object]]:
+    """The community list and a run's report with ``--million`` runs stored."""
+    url, drop = million_db(args.million)
+    figures: dict[str, dict[str, object]] = {}
+    db = Database.from_url(url)
+    try:
+        figures["build"] = build_million(db, args.million)
+        process, base = start_server(url, Path(args.guidelines), "--workers", str(args.workers))
+        try:
+            key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            bodies = make_bodies(100, args.tests, key, "", guideline_names(args.guidelines))
+            ids, _ = bench_uploads(
+                base, [(b, {"Content-type": "application/json"}) for b, _ in bodies], 2
+            )
+            start = time.monotonic()
+            while time.monotonic() - start < args.settle and prepared(db)[0] < len(ids):
+                time.sleep(0.5)
+            with httpx.Client(base_url=base, timeout=60) as client:
+                pages = client.get("/v1/results").json()["pagination"]["total_pages"]
+                api, html = [], []
+                for _ in range(args.list_requests):
+                    api += timed(client, "/v1/results", 1, page=random.randint(1, 50))
+                    html += timed(client, "/results", 1, page=random.randint(1, 50))
+                figures["list /v1/results p1-50"] = {**summary(api), "pages": pages}
+                figures["list /results p1-50"] = summary(html)
+                deep = timed(client, "/v1/results", 10, page=pages // 2)
+                figures[f"list page {pages // 2}"] = summary(deep)
+                latest = client.get("/v1/guidelines").json()  # warm
+                del latest
+                report, page = [], []
+                for _ in range(3):
+                    for rid in ids:
+                        report += timed(client, f"/v2/runs/{rid}/report", 1, guideline="2020.06")
+                        page += timed(client, f"/results/{rid}", 1)
+                figures["run report /v2 (prepared)"] = {
+                    **summary(report),
+                    "prepared": "{} of {}".format(*prepared(db)),
+                }
+                figures["run report page"] = summary(page)
+        finally:
+            stop_server(process)
+    finally:
+        db.dispose()
+        if not args.keep:
+            drop()
+    return figures
+
+
 def show(values: dict[str, object]) -> str:
     return ", ".join(
         f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}".strip() for k, v in values.items()
@@ -373,12 +498,19 @@ def show(values: dict[str, object]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument(
+        "--db",
+        choices=["sqlite", "postgresql", "both", "none"],
+        default="both",
+        help="none: only the --million figures",
+    )
     parser.add_argument("--uploads", type=int, default=400)
     parser.add_argument("--tests", type=int, default=1500)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument(
-        "--list-sizes", type=lambda s: [int(x) for x in s.split(",")], default=[10_000, 100_000]
+        "--list-sizes",
+        type=lambda s: [int(x) for x in s.split(",") if x],
+        default=[10_000, 100_000],
     )
     parser.add_argument("--list-requests", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2, help="refcore serve --workers")
@@ -391,10 +523,17 @@ def main() -> None:
         help="seconds to wait for the server to prepare the fresh runs' reports",
     )
     parser.add_argument("--profile", metavar="DIR", help="py-spy flame graphs into DIR")
+    parser.add_argument(
+        "--million",
+        type=int,
+        default=1_000_000,
+        help="runs in the PostgreSQL scale database (refcore_bench); 0: skip",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the refcore_bench database")
     args = parser.parse_args()
     import tempfile
 
-    kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    kinds = {"both": ["sqlite", "postgresql"], "none": []}.get(args.db, [args.db])
     with tempfile.TemporaryDirectory() as tmp:
         for kind in kinds:
             figures = bench_db(kind, args, Path(tmp))
@@ -405,6 +544,10 @@ def main() -> None:
             for name, values in figures.items():
                 print(f"  {name:<26} {show(values)}")
             sys.stdout.flush()
+    if args.million and args.db in ("postgresql", "both", "none"):
+        print(f"== postgresql at {args.million:,} runs ({args.workers} server worker(s))")
+        for name, values in bench_million(args).items():
+            print(f"  {name:<26} {show(values)}")
 
 
 if __name__ == "__main__":

@@ -42,6 +42,20 @@ def rotate_keys(db_url: str | None) -> None:
     click.echo(f"{count} cloud(s) re-encrypted under the first key")
 
 
+#: kombu transports a site may name in --broker / REFCORE_TASK_BROKER_URL
+_TRANSPORTS = (
+    "amqp",
+    "amqps",
+    "pyamqp",
+    "redis",
+    "rediss",
+    "sentinel",
+    "sqla",
+    "sqlalchemy",
+    "sqs",
+)
+
+
 def _broker_option(f: F) -> F:
     return click.option(
         "--broker",
@@ -55,9 +69,17 @@ def _broker_option(f: F) -> F:
 
 
 def _engine(db_url: str | None, broker_url: str | None, **extra: object):  # type: ignore[no-untyped-def]
+    from refcore.errors import RefcoreError
     from refcore.tasks.engine import configure
 
     settings = _settings(db_url, task_broker_url=broker_url, **extra)
+    scheme = settings.broker_url.split("://", 1)[0].split("+", 1)[0].lower()
+    if "://" not in settings.broker_url or scheme not in _TRANSPORTS:
+        shown = repr(scheme) if "://" in settings.broker_url else "a value without scheme://"
+        raise RefcoreError(
+            f"--broker: {shown} is no broker refcore knows: give "
+            "amqp://USER:PASS@HOST:5672// (RabbitMQ), redis://HOST:6379/0 or sqla+<SQLAlchemy URL>"
+        )
     _database(db_url)  # migrated before anything runs
     return settings, configure(settings)
 
@@ -109,9 +131,11 @@ def worker(
     import os
     import socket
 
+    from refcore.services.vault import Vault
     from refcore.tasks.engine import configure, queues
 
     settings, _ = _engine(db_url, broker_url, worker_tempest=tempest, worker_workspace=workspace)
+    Vault.from_settings(settings).check()  # bad keys: one line now, not a failed job later
     node = name or f"{socket.gethostname()}:{os.getpid()}"
     app = configure(settings, worker=node)
     jobs_queue = queues(settings)[0]

@@ -179,7 +179,8 @@ def plan_run(
         conf_text, choices = apply_settings(conf_text, choices, override_items, "override")
     workspace.init(install)
     plugins = install_plugins(install, plugins_for(guideline, target, statuses), workspace.root)
-    listing = parse_listing(workspace.list_tests(install, plugins))
+    # listed with the final tempest.conf: some test ids depend on it
+    listing = parse_listing(workspace.list_tests(install, conf_text, plugins))
     if not len(listing):
         raise RunnerError(f"{install.executable} lists no tests")
     mapping = map_tests(guideline, listing, target, statuses)

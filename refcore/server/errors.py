@@ -73,8 +73,9 @@ def wants_html(request: Request) -> bool:
     first = accept.split(",", 1)[0].split(";", 1)[0].strip()
     path = request.url.path
     browser_path = path.startswith("/v1/auth/")  # the login round trip is a browser's
-    machine = ("/openapi.json", "/docs", "/redoc", "/metrics")  # /metrics: Prometheus scrapes
-    if not browser_path and (is_api(path) or path in machine):
+    if not browser_path and (
+        is_api(path) or path in ("/openapi.json", "/docs", "/redoc", "/metrics")
+    ):
         return first == "text/html"
     return first != "application/json" and "application/json" not in accept.split(",", 1)[0]
 

@@ -16,6 +16,7 @@ turns it off.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -48,11 +49,12 @@ class Preparer:
         self._activity = activity
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
+        self._stopping = threading.Event()
 
     def submit(self, run_id: str) -> None:
         """Prepare ``run_id``'s first view later (never blocks; dropped when the backlog
         is full: its first view then computes it)."""
-        if not self.enabled:
+        if not self.enabled or self._stopping.is_set():
             return
         try:
             self._queue.put_nowait(run_id)
@@ -67,22 +69,27 @@ class Preparer:
                 self._thread.start()
 
     def join(self) -> None:
-        """Wait until every submitted run has been prepared (tests, benchmarks)."""
-        self._queue.join()
+        """Wait until every submitted run has been prepared (tests, benchmarks; not after
+        :meth:`stop`, which leaves the rest of the queue)."""
+        if not self._stopping.is_set():
+            self._queue.join()
 
     def stop(self) -> None:
-        """End the thread once it is done with what it holds (the app's shutdown)."""
+        """End the thread after the run it is on (the app's shutdown); what is still
+        queued is left to the first views."""
+        self._stopping.set()
         with self._start:
             thread = self._thread
         if thread is not None and thread.is_alive():
-            self._queue.put(None)
+            with contextlib.suppress(queue.Full):
+                self._queue.put_nowait(None)  # wakes it if it waits for work
             thread.join(timeout=10)
 
     def _work(self) -> None:
         while True:
             run_id = self._queue.get()
             try:
-                if run_id is None:
+                if run_id is None or self._stopping.is_set():
                     return
                 self._activity.wait_quiet()
                 with self.db.read() as session:

@@ -6,6 +6,7 @@ Views build a plain dict and call :func:`render`; the layout reads ``actor``,
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -20,7 +21,8 @@ from urllib.parse import urlencode
 
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, select_autoescape
+from jinja2.bccache import Bucket
 
 __all__ = ["NAV", "env", "error_page", "flash", "render", "render_once", "warm_templates"]
 
@@ -90,11 +92,38 @@ def _percent(value: float | int | None) -> str:
     return f"{value:.1f}".removesuffix(".0") + "%"
 
 
+class _CompiledTemplates(FileSystemBytecodeCache):
+    """Compiled templates kept in the cache directory (``$REFCORE_CACHE_DIR``): a server
+    process loads them instead of compiling each (~100 ms) on its first use. Keyed by the
+    template's source checksum, so an edited template is compiled again; a cache that
+    cannot be read or written is no cache, never an error."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError, EOFError, ValueError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _bytecode_cache() -> FileSystemBytecodeCache | None:
+    from refcore.readers.guidelines import cache_dir
+
+    folder = cache_dir() / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _CompiledTemplates(str(folder))
+
+
 env = Environment(
     loader=FileSystemLoader(TEMPLATES),
     autoescape=select_autoescape(["html"]),
     trim_blocks=True,
     lstrip_blocks=True,
+    bytecode_cache=_bytecode_cache(),
 )
 env.filters["date"] = _date
 env.filters["percent"] = _percent
@@ -215,8 +244,15 @@ def warm_templates() -> threading.Thread:
     """Compile every template in a background thread (the server's start), so the first
     visitor of a page does not wait for Jinja to compile it (~100 ms a template)."""
 
+    first = ("base.html", "guidelines/", "results/report.html", "home.html")
+
     def compile_all() -> None:
-        for name in env.list_templates(extensions=["html"]):
+        names = env.list_templates(extensions=["html"])
+        # the most visited first: a visitor arriving meanwhile finds them compiled
+        ordered = sorted(
+            names, key=lambda n: next((i for i, f in enumerate(first) if n.startswith(f)), 9)
+        )
+        for name in ordered:
             env.get_template(name)
 
     thread = threading.Thread(target=compile_all, name="refcore-templates", daemon=True)
@@ -248,11 +284,36 @@ def _back(request: Request) -> str:
     return ""
 
 
+#: what the error page repeats of a query: at most this many values, each this long
+_TYPED_VALUES, _TYPED_CHARS = 20, 200
+
+
+def _typed(request: Request) -> list[dict[str, str]]:
+    """What the user asked for in a GET's query (each value as typed, cut short), with
+    the same page's address without that one value: a way to try again with the rest."""
+    if request.method not in ("GET", "HEAD"):
+        return []
+    items = request.query_params.multi_items()
+    out: list[dict[str, str]] = []
+    for i, (key, value) in enumerate(items):
+        if not value.strip():  # an empty field of the form: nothing was typed
+            continue
+        if len(out) == _TYPED_VALUES:
+            break
+        rest = [kv for j, kv in enumerate(items) if j != i]
+        again = request.url.path + ("?" + urlencode(rest) if rest else "")
+        shown = value if len(value) <= _TYPED_CHARS else value[:_TYPED_CHARS] + "…"
+        out.append({"name": key[:_TYPED_CHARS], "value": shown, "without": again})
+    return out
+
+
 def error_page(
     request: Request, status: int, message: str, errors: list[str] | None = None
 ) -> HTMLResponse:
-    """The error page: what went wrong, the details, and the way back. "Back" returns to the
-    form the user filled in (browsers keep what was typed in a page they go back to)."""
+    """The error page: what went wrong, the details, what the user asked for (a GET's
+    query, each value with a link to try again without it), and the way back: "Back"
+    goes back in the browser's history when it came from this site, so the form the user
+    filled in comes back with what was typed (a link to the referring page otherwise)."""
     title = _TITLES.get(status, "Something went wrong")
     context = {
         "title": title,
@@ -260,5 +321,6 @@ def error_page(
         "message": message,
         "errors": errors or [],
         "back": _back(request),
+        "typed": _typed(request),
     }
     return render(request, "error.html", context, status=status)

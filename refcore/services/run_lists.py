@@ -31,7 +31,7 @@ from refcore.services.guidelines import GuidelineSource
 from refcore.storage import repositories as repo
 from refcore.storage.models import Organization, Product, ProductVersion, Run
 
-__all__ = ["SCOPES", "RunList", "RunListQuery", "browse", "csv_rows"]
+__all__ = ["SCOPES", "RunList", "RunListQuery", "browse", "csv_rows", "version_trend"]
 
 #: community: shared and anonymous runs; mine: the actor's own; product: one product's
 SCOPES = ("community", "mine", "product")
@@ -87,7 +87,9 @@ def _day(value: str, end: bool, label: str) -> datetime | None:
     if not value:
         return None
     try:
-        day = datetime.strptime(value[:10], "%Y-%m-%d")
+        if len(value) != len("YYYY-MM-DD"):
+            raise ValueError(value)
+        day = datetime.strptime(value, "%Y-%m-%d")
     except ValueError:
         raise InvalidInput(f"{label} date {value[:40]!r} is not a date: use YYYY-MM-DD") from None
     return day.replace(hour=23, minute=59, second=59) if end else day
@@ -275,4 +277,36 @@ def csv_rows(listing: RunList) -> list[list[Any]]:
                 "yes" if item["verified"] else "no",
             ]
         )
+    return out
+
+
+def version_trend(
+    session: Session,
+    actor: Actor,
+    source: GuidelineSource,
+    product_id: str,
+    guideline: str | None = None,
+    target: str | None = None,
+) -> list[dict[str, Any]]:
+    """A product's pass % across its versions (oldest version first): per version its
+    newest run the actor may see, evaluated as the run lists evaluate it (the chosen
+    guideline and target, else the run's claim). ``run`` is None for a version
+    without a visible run."""
+    product = _product(session, actor, product_id)
+    listed = not actor.admin_of(product.organization_id)
+    out: list[dict[str, Any]] = []
+    versions = session.scalars(
+        select(ProductVersion)
+        .where(ProductVersion.product_id == product.id)
+        .order_by(ProductVersion.created_at, ProductVersion.id)
+    )
+    for version in versions:
+        flt = repo.RunFilter(listed=listed, version_ids=[version.id])
+        newest = repo.runs_page(session, flt, 0, 1)
+        row: dict[str, Any] = {"version_id": version.id, "version": version.version, "run": None}
+        if newest:
+            item = runs_read.list_items(session, actor, newest)[0]
+            item.update(runs_read.run_counts(newest[0]))
+            row["run"] = _row(session, actor, source, item, guideline, target)
+        out.append(row)
     return out

@@ -193,6 +193,7 @@ def submit_v2(
         api="v2",
         format=run.format,
         reasons=_reasons(run),
+        attempts=_attempts(run),
         signed=upload.signed,
         signature=_digest(upload),
         product_version_id=product_version_id,
@@ -210,6 +211,7 @@ def store_run(
     api: str,
     format: str,
     reasons: str | None = None,
+    attempts: str | None = None,
     run_id: str | None = None,
     signed: bool = False,
     signature: str | None = None,
@@ -250,7 +252,7 @@ def store_run(
         if signature is not None:
             session.add(SignedUpload(digest=signature, run_id=run.id))
         session.flush()
-        repo.store_tests(session, run.id, tests, reasons)
+        repo.store_tests(session, run.id, tests, reasons, attempts)
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -348,6 +350,12 @@ def _check_names(names: Iterable[str]) -> None:
             f"Test names must be at most {MAX_NAME} characters: {len(long)} are longer",
             errors=[n[:80] + "..." for n in long[:5]],
         )
+
+
+def _attempts(run: TestRun) -> str | None:
+    """Every outcome of the tests that ran more than once, in order (re-runs)."""
+    found = {r.name: [a.value for a in r.attempts] for r in run if len(r.attempts) > 1}
+    return json.dumps(found) if found else None
 
 
 def _reasons(run: TestRun) -> str | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,16 @@ def default_key_file() -> Path:
     return Path(platformdirs.user_data_dir("refcore")) / KEY_FILE
 
 
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    try:
+        return MultiFernet([Fernet(k) for k in keys])
+    except (ValueError, TypeError):
+        raise InvalidInput(
+            "credentials_keys: each key is a Fernet key (32 url-safe base64-encoded bytes; "
+            "make one with `refcore clouds new-key`)"
+        ) from None
+
+
 def _key_from_file(path: Path) -> str:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -55,32 +65,41 @@ def _key_from_file(path: Path) -> str:
     return path.read_text().strip()
 
 
-@dataclass(frozen=True)
 class Vault:
-    """Encrypts and decrypts one cloud's clouds.yaml entry."""
+    """Encrypts and decrypts one cloud's clouds.yaml entry. The keys are checked when given;
+    the key file (no keys configured) is read, or made, at the first use, so a request
+    refused before it touches credentials leaves the data directory alone."""
 
-    keys: tuple[str, ...] = field(repr=False)
-
-    def __post_init__(self) -> None:
-        if not self.keys:
+    def __init__(self, keys: tuple[str, ...] = (), *, key_file: Path | None = None) -> None:
+        self._keys = tuple(keys)
+        self._key_file = key_file
+        self._fernet: MultiFernet | None = None
+        self._lock = threading.Lock()
+        if self._keys:
+            self._fernet = _fernet(self._keys)
+        elif key_file is None:
             raise InvalidInput("credentials_keys: at least one Fernet key")
-        try:
-            object.__setattr__(self, "_fernet", MultiFernet([Fernet(k) for k in self.keys]))
-        except (ValueError, TypeError):
-            raise InvalidInput(
-                "credentials_keys: each key is a Fernet key (32 url-safe base64-encoded bytes; "
-                "make one with `refcore clouds new-key`)"
-            ) from None
+
+    def __repr__(self) -> str:
+        return f"Vault({len(self._keys)} key(s), key_file={self._key_file})"
 
     @classmethod
     def from_settings(cls, settings: Settings, *, key_file: Path | None = None) -> Vault:
         if settings.credentials_keys:
             return cls(tuple(settings.credentials_keys))
-        return cls((_key_from_file(key_file or default_key_file()),))
+        return cls(key_file=key_file or default_key_file())
 
     @property
     def _f(self) -> MultiFernet:
-        return self._fernet  # type: ignore[attr-defined,no-any-return]
+        with self._lock:
+            if self._fernet is None:
+                assert self._key_file is not None
+                self._fernet = _fernet((_key_from_file(self._key_file),))
+            return self._fernet
+
+    def check(self) -> None:
+        """Load the keys now (a worker refuses to start with keys that cannot work)."""
+        self._f  # noqa: B018 - the property loads and checks them
 
     def encrypt(self, entry: dict[str, Any]) -> str:
         return self._f.encrypt(json.dumps(entry, sort_keys=True).encode()).decode("ascii")

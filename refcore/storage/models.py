@@ -297,6 +297,9 @@ class RunTests(Base):
     outcomes: Mapped[bytes] = mapped_column(LargeBinary)
     #: JSON {name: reason} for the tests that did not pass and said why
     reasons: Mapped[str | None] = mapped_column(Text)
+    #: JSON {name: ["fail", "pass"]}: every outcome, in order, of the tests that ran more
+    #: than once (``refcore test --rerun-failed``'s tagged attempts); null when none did
+    attempts: Mapped[str | None] = mapped_column(Text)
 
 
 class SignedUpload(Base):

@@ -111,6 +111,7 @@ def store_tests(
     run_id: str,
     tests: Sequence[tuple[str, str, Outcome]],
     reasons: str | None,
+    attempts: str | None = None,
 ) -> None:
     """Intern the names and write the run's one packed row (a Core insert)."""
     ids = intern_tests(session, [(name, uuid) for name, uuid, _ in tests])
@@ -122,9 +123,15 @@ def store_tests(
                 "name_ids": pack_ids(ids),
                 "outcomes": pack_outcomes([o for _, _, o in tests]),
                 "reasons": reasons,
+                "attempts": attempts,
             }
         ],
     )
+
+
+def run_attempts(session: Session, run_id: str) -> str | None:
+    """The run's attempts JSON ({name: [outcome, ...]}), None when no test ran twice."""
+    return session.scalar(select(RunTests.attempts).where(RunTests.run_id == run_id))
 
 
 def run_tests(session: Session, run_id: str) -> tuple[list[tuple[str, str, Outcome]], str | None]:

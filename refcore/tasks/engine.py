@@ -1,8 +1,7 @@
 """The Celery app: ``refcore worker`` runs jobs (queue ``refcore.jobs``), ``refcore
 scheduler`` runs Celery beat with the ``tick`` task (queue ``refcore.ticks``), which queues
 the runs that are due, re-queues the jobs of workers that died, and hands queued jobs to the
-workers; and sends the continuous-compliance alerts now due (lapses on each tick, a
-regression right after the job that recorded the run: :func:`send_alerts`).
+workers.
 
 Reliability settings: ``task_acks_late`` (a message is acknowledged when its job ended, not
 when it started) and ``task_reject_on_worker_lost`` (a worker process that dies hands the
@@ -18,7 +17,6 @@ import os
 import socket
 import threading
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +24,8 @@ from celery import Celery
 
 from refcore.config import Settings
 
-__all__ = ["Context", "app", "configure", "context", "queues", "send_alerts"]
+__all__ = ["Context", "app", "configure", "context", "queues"]
 
-log = logging.getLogger(__name__)
 app = Celery("refcore", set_as_current=False)
 
 
@@ -62,14 +59,28 @@ class Context:
             return self._vault
 
     @property
-    def guidelines(self) -> Any:
-        """The guideline source alerts read reports with (``settings.guidelines``)."""
+    def source(self) -> Any:
+        """The guidelines (``REFCORE_GUIDELINES``), loaded once: the alerts' reports need them."""
         with self._lock:
             if self._source is None:
                 from refcore.services.guidelines import LoadedSource
 
                 self._source = LoadedSource(self.settings.guidelines)
             return self._source
+
+    def check_alerts(self, cloud_id: str | None = None) -> int:
+        """Send the alerts not sent yet (regressions, lapses: :mod:`refcore.services.watch`),
+        of one cloud or all; how many. A failure is logged, never the job's."""
+        from refcore.services.watch import check_with_settings
+
+        try:
+            with self.db.session(write=True) as session:
+                return len(
+                    check_with_settings(session, self.settings, self.source, cloud_id=cloud_id)
+                )
+        except Exception:
+            logging.getLogger("refcore.tasks").warning("alerts not checked", exc_info=True)
+            return 0
 
     @property
     def workspace(self) -> Path:
@@ -161,34 +172,9 @@ def _tick() -> dict[str, int]:
         sent = run_job.apply_async((job_id,), queue=queues(s)[0])
         with db.session(write=True) as session:
             jobs.dispatched(session, job_id, sent.id)
-    # a lapse needs no run to happen: every tick looks; and at the regressions of the last
-    # hour's runs, in case the worker's own attempt failed (each alert goes out once)
-    alerts = send_alerts(ctx, None, regressions=timedelta(hours=1))
-    return {
-        "queued": len(made),
-        "reaped": len(reaped),
-        "dispatched": len(ready),
-        "alerts": alerts,
-    }
-
-
-def send_alerts(ctx: Context, cloud_id: str | None, *, regressions: bool | timedelta = True) -> int:
-    """The continuous-compliance alerts now due (:mod:`refcore.services.watch`): of one
-    cloud after its job recorded a run, or lapses of every cloud on a tick. A failure is
-    logged by kind and never fails the job or the tick. How many were sent."""
-    from refcore.services.watch import check_with_settings
-
-    try:
-        # a write session: claiming an alert (and storing a report) writes, and on SQLite a
-        # read that turns into a write fails at once when another process writes
-        with ctx.db.session(write=True) as session:
-            sent = check_with_settings(
-                session, ctx.settings, ctx.guidelines, cloud_id=cloud_id, regressions=regressions
-            )
-    except Exception as exc:  # alerts wait for the next tick
-        log.warning("alerts not checked (cloud %s): %s", cloud_id or "*", type(exc).__name__)
-        return 0
-    return len(sent)
+    # lapses (no passing run for a while) come with time, not with a job: every tick looks
+    alerts = ctx.check_alerts()
+    return {"queued": len(made), "reaped": len(reaped), "dispatched": len(ready), "alerts": alerts}
 
 
 def _run_job(self: Any, job_id: str) -> str:

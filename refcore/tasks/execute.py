@@ -123,10 +123,8 @@ def run(ctx: Any, job_id: str, *, task_id: str = "") -> str:
         )
     if not recorded:
         return f"job {job_id} was taken from this worker (lease lost) before it ended"
-    if run_id:  # a regression in this run: the vendor hears of it now, not at the next tick
-        from refcore.tasks.engine import send_alerts
-
-        send_alerts(ctx, got.cloud_id)
+    if run_id is not None:  # a regression in this run: e-mail and webhook now, once
+        ctx.check_alerts(got.cloud_id)
     return f"job {job_id} {state}" + (f": {core.redact(reason, secrets)}" if reason else "")
 
 

@@ -66,3 +66,53 @@ def test_meets_grid_opens_each_report(
         .get_attribute("aria-label")
         .startswith("2020.06 object")
     )
+
+
+RETRIED = "tempest.api.object_storage.test_container_services.ContainerTest.test_create_container"
+RETRIED_ID = RETRIED + "[id-92139d73-7819-4db1-85f8-3f2f22a8d91f,smoke]"
+
+
+@pytest.fixture(scope="module")
+def rerun(server, guidelines) -> str:  # type: ignore[no-untyped-def]
+    """A subunit v2 stream of every 2020.06 object test where one failed on its first
+    attempt and passed on the re-run (``refcore test --rerun-failed``'s tagged packets)."""
+    from tests.subunit_streams import stream
+
+    g = guidelines["2020.06"]
+    ids = [t.name + (f"[id-{t.uuid}]" if t.uuid else "") for _, t in g.tests("object")]
+    others = [(i, "success") for i in dict.fromkeys(ids) if not i.startswith(RETRIED + "[")]
+    body = stream([(RETRIED_ID, "fail"), *others], reason="409 Conflict: container busy")
+    body += stream([(RETRIED_ID, "success")], tags={"refcore-attempt-2"})
+    r = httpx.post(
+        server.url + "/v2/runs",
+        content=body,
+        headers={"Content-Type": "application/octet-stream"},
+        timeout=60,
+    )
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_passed_after_retry_shows_both_outcomes(  # type: ignore[no-untyped-def]
+    new_page, rerun: str, shots: Path, width: int
+) -> None:
+    page = new_page(width=width)
+    page.goto(f"/results/{rerun}?guideline=2020.06&target=object")
+    assert "meets 2020.06 object" in page.locator("h1 .badge").inner_text()
+    items = page.locator("#retried li")
+    assert items.count() == 1
+    text = items.first.inner_text()
+    assert RETRIED in text and "Attempts: fail → pass" in text
+    assert "Fail on another attempt: Exception: 409 Conflict: container busy" in text
+    # the capability's row says it too, with the other attempt's words
+    items.first.get_by_role("link").click()
+    exact = page.locator("code", has_text=re.compile(f"^{re.escape(RETRIED)}$"))
+    row = page.locator("details.cap[open] li", has=exact)
+    assert "passed after retry attempts: fail → pass" in row.inner_text()
+    assert "Other attempt: fail on another attempt" in row.inner_text()
+    assert horizontal_overflow(page) == 0, wide_elements(page)
+    assert axe_violations(page) == []
+    if width == 1280:
+        page.locator("#retried-h").scroll_into_view_if_needed()
+        shot(page, shots, "report-passed-after-retry", full=False)

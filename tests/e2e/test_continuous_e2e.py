@@ -16,6 +16,8 @@ Run: ``REFCORE_E2E=1 .venv/bin/python -m pytest tests/e2e/test_continuous_e2e.py
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import signal
 import subprocess
@@ -79,17 +81,14 @@ class Site:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
 
-    def user(self, name: str, *, foundation: bool = False) -> str:
+    def user(self, name: str, *, email: str | None = None) -> str:
         from refcore.services import accounts
         from refcore.storage.db import Database
 
         db = Database.from_url(self.db_url)
         try:
             with db.read() as session:
-                # an address: the vendor's admins get the alerts
-                user = accounts.create_user(
-                    session, name, email=f"{name}@example.org", foundation=foundation
-                )
+                user = accounts.create_user(session, name, email=email)
                 return accounts.create_token(session, user)
         finally:
             db.dispose()
@@ -118,6 +117,7 @@ class Site:
 @pytest.fixture(scope="module")
 def site(
     sandbox: Box,  # noqa: F811 - the fixture imported above
+    smtp: int,
     tmp_path_factory: pytest.TempPathFactory,
     interop_dir: Path,
 ) -> Iterator[Site]:
@@ -137,7 +137,7 @@ def site(
         "REFCORE_WORKER_WORKSPACE": str(root / "workers"),
         "REFCORE_DEV_LOGIN": "true",
         "REFCORE_CACHE_DIR": os.environ.get("REFCORE_CACHE_DIR", str(root / "cache")),
-        **server_env_hook(root),
+        **server_env_hook(root, smtp),
     }
     s = Site(root, f"http://127.0.0.1:{port}", env, db_url)
     try:
@@ -158,15 +158,12 @@ def site(
 
 
 class Inbox:
-    """aiosmtpd handler: every message the site sends (started once, for the module)."""
+    """A local SMTP server's mailbox (aiosmtpd)."""
 
     def __init__(self) -> None:
-        self.messages: list[Any] = []
+        self.messages: list[email.message.Message] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        import email
-        import email.policy
-
         self.messages.append(
             email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         )
@@ -176,22 +173,47 @@ class Inbox:
 INBOX = Inbox()
 
 
-def server_env_hook(root: Path) -> dict[str, str]:
-    """cc-watch: a local SMTP server (aiosmtpd) the site's server and workers e-mail alerts
-    to; the default freshness policy."""
-    import atexit
-
+@pytest.fixture(scope="module")
+def smtp() -> Iterator[int]:
     from aiosmtpd.controller import Controller
 
     port = _free_port()
     controller = Controller(INBOX, hostname="127.0.0.1", port=port)
     controller.start()
-    atexit.register(controller.stop)
-    return {
-        "REFCORE_SMTP_HOST": "127.0.0.1",
-        "REFCORE_SMTP_PORT": str(port),
-        "REFCORE_MAIL_FROM": "interop@example.org",
-    }
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
+def server_env_hook(root: Path, smtp_port: int) -> dict[str, str]:
+    """Settings every process needs for the alerts: the local SMTP server (the workers send
+    the e-mail of a regression right after its run is recorded)."""
+    return {"REFCORE_SMTP_HOST": "127.0.0.1", "REFCORE_SMTP_PORT": str(smtp_port)}
+
+
+def _metrics(http: httpx.Client, token: str, cloud_id: str) -> dict[str, float]:
+    """The cloud's samples of ``/metrics`` by metric name (freshness's one per status)."""
+    r = http.get("/metrics", headers=_bearer(token))
+    assert r.status_code == 200, r.text
+    out = {}
+    for line in r.text.splitlines():
+        if line.startswith("refcore_cloud_") and f'cloud_id="{cloud_id}"' in line:
+            name = line.split("{", 1)[0]
+            if 'status="' in line:
+                name += ":" + line.split('status="', 1)[1].split('"', 1)[0]
+            out[name] = float(line.rsplit(" ", 1)[1])
+    return out
+
+
+def _walk(value: Any) -> Iterator[Any]:
+    yield value
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _walk(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _walk(v)
 
 
 def after_regression(
@@ -201,80 +223,31 @@ def after_regression(
     cloud: dict[str, Any],
     good: dict[str, Any],
     bad: dict[str, Any],
+    metrics_before: dict[str, float],
 ) -> None:
-    """cc-watch: the history shows the regression with both runs (``good["run_id"]``,
-    ``bad["run_id"]``), the e-mail arrived, ``/metrics`` changed, the certificate is "at
-    risk". ``good``/``bad`` are the two scheduled jobs as ``GET /v2/clouds/{id}/jobs``
-    answers them."""
-    import re
-
-    auth = _bearer(token)
+    """The history names the regression with both runs, the e-mail arrived at the local SMTP
+    server, ``/metrics`` changed. (The certificate's "at risk" needs a certificate: covered by
+    cc-watch's tests/functional, not here.)"""
     cid = cloud["id"]
-    assert good["run_id"] and bad["run_id"], (good, bad)
-    # the history: both runs, the regression named with both
-    body = http.get(f"/v2/clouds/{cid}/history", headers=auth).json()
-    (series,) = [s for s in body["series"] if s["runs"]]
-    assert (series["guideline"], series["target"]) == ("2020.06", "object")
-    assert [r["run_id"] for r in series["runs"]][-2:] == [good["run_id"], bad["run_id"]]
-    assert [r["meets"] for r in series["runs"]][-2:] == [True, False]
-    regressions = [
-        r for r in series["regressions"]
-        if (r["passed_in"]["run_id"], r["failed_in"]["run_id"]) == (good["run_id"], bad["run_id"])
-    ]  # fmt: skip
-    assert regressions, series["regressions"]
-    assert series["freshness"]["status"] == "at-risk"
-    print(f"regression: {len(regressions)} required test(s) passed in run 1, not in run 2")
-    # the e-mail: sent by the worker right after the job recorded the run
+    history = http.get(f"/v2/clouds/{cid}/history", headers=_bearer(token))
+    assert history.status_code == 200, history.text
+    found = [
+        r
+        for r in _walk(history.json())
+        if isinstance(r, dict)
+        and (r.get("passed_in") or {}).get("run_id") == good["run_id"]
+        and (r.get("failed_in") or {}).get("run_id") == bad["run_id"]
+    ]
+    assert found, history.text[:3000]
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not INBOX.messages:
+    while not INBOX.messages and time.monotonic() < deadline:
         time.sleep(1)
-    assert INBOX.messages, site.logs()[-4000:]
-    (msg,) = [m for m in INBOX.messages if "Regression on sandbox" in m["Subject"]]
-    text = msg.get_content()
-    assert msg["To"] == f"{body['cloud']['vendor']['name'].removeprefix('vendor_')}@example.org"
-    assert good["run_id"] in text and bad["run_id"] in text
-    assert regressions[0]["test"] in text
-    # /metrics: the latest run does not meet, the cloud is at risk
-    metrics = http.get("/metrics", headers=auth)
-    assert metrics.status_code == 200
-    labels = f'cloud="sandbox",cloud_id="{cid}",guideline="2020.06"'
-    assert re.search(rf"refcore_cloud_meets\{{{re.escape(labels)}[^}}]*\}} 0\.0", metrics.text)
-    assert re.search(rf'refcore_cloud_freshness\{{{re.escape(labels)}[^}}]*status="at-risk"[^}}]*\}} 1\.0', metrics.text)  # fmt: skip
-    percent = series["runs"][-1]["pass_percent"]
-    assert re.search(rf"refcore_cloud_pass_percent\{{{re.escape(labels)}[^}}]*\}} {percent}", metrics.text)  # fmt: skip
-    # the certificate (Storage, 2020.06, proved by the first run) shows "at-risk"
-    template = http.get(
-        "/v2/certifications/template", params={"guideline": "2020.06", "program": "storage"}
-    ).json()
-    r = http.post(
-        "/v2/certifications/requests",
-        json={
-            "product_version_id": body["cloud"]["version"]["id"],
-            "program": "storage",
-            "guideline": "2020.06",
-            "run_ids": [good["run_id"]],
-            "declaration": {
-                "release": "victoria",
-                "projects": template["projects"],
-                "obligations": template["obligations"],
-            },
-        },
-        headers=auth,
-    )
-    assert r.status_code == 201, r.text
-    boss = site.user(f"foundation-{uuid.uuid4().hex[:6]}", foundation=True)
-    approved = http.post(
-        f"/v2/certifications/requests/{r.json()['id']}/approve",
-        json={"override": "e2e: the certificate is what is checked here"}
-        if not r.json()["checks_passed"]
-        else {},
-        headers=_bearer(boss),
-    )
-    assert approved.status_code == 200, approved.text
-    cert_id = approved.json()["certificate_id"]
-    item = http.get(f"/v2/certifications/{cert_id}").json()
-    assert item["status"] == "at-risk" and item["freshness"]["status"] == "at-risk", item
-    assert "at-risk" in http.get(f"/badges/{cert_id}.svg").text
+    assert INBOX.messages, f"no e-mail arrived\n{site.logs()[-4000:]}"
+    body = INBOX.messages[0].get_content()
+    assert f"/clouds/{cid}/history" in body
+    after = _metrics(http, token, cid)
+    assert after != metrics_before, (metrics_before, after)
+    assert after.get("refcore_cloud_meets") == 0.0, after
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -312,7 +285,7 @@ def test_registered_sandbox_is_tested_on_schedule_by_workers(
     sandbox: Box,  # noqa: F811
 ) -> None:
     tag = uuid.uuid4().hex[:6]
-    token = site.user(f"vendor-{tag}")
+    token = site.user(f"vendor-{tag}", email=f"ops-{tag}@example.org")
     entry = yaml.safe_load((sandbox.root / "clouds.yaml").read_text())["clouds"]["refcore-sandbox"]
     password, username = entry["auth"]["password"], entry["auth"]["username"]
     secrets = [password]
@@ -356,6 +329,8 @@ def test_registered_sandbox_is_tested_on_schedule_by_workers(
         assert run.status_code == 200, run.text
         assert run.json()["product_version"]["id"] == version
         assert _run_cloud(site.db_url, good["run_id"]) == cid
+        metrics_before = _metrics(http, token, cid)
+        assert metrics_before.get("refcore_cloud_meets") == 1.0, metrics_before
         report = http.get(
             f"/v2/runs/{good['run_id']}/report",
             params={"guideline": "2020.06", "target": "object"},
@@ -376,7 +351,7 @@ def test_registered_sandbox_is_tested_on_schedule_by_workers(
             assert _refcore("sandbox", "up", "--dir", str(sandbox.root)).returncode == 0
         assert bad["state"] == "failed" and bad["trigger"] == "schedule", bad
         assert bad["meets"] in (False, None) and bad["reason"], bad
-        after_regression(site, http, token, cloud, good, bad)
+        after_regression(site, http, token, cloud, good, bad, metrics_before)
 
         # 3. a worker killed mid-job: the job is retried, not lost, not run twice at once
         r = http.post(f"/v2/clouds/{cid}/runs", json={}, headers=_bearer(token))

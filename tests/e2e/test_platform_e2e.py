@@ -113,6 +113,9 @@ def test_compute_2020_06_on_the_platform_sandbox(
         # network, and the settings a fake hypervisor needs (no SSH into guests)
         *("--image", str(platform["image"]), "--network", "public"),
         *("--tempest-conf-override", str(platform["tempest_overrides"])),
+        # a test that fails once on a busy machine (a timeout) is run again: CI must not
+        # block on one; a test that fails three times is still a failure
+        *("--rerun-failed", "2"),
         env=platform["env"],  # type: ignore[arg-type]
     )
     result = json.loads(next((workspace / "runs").glob("*/result.json")).read_text())
@@ -124,4 +127,7 @@ def test_compute_2020_06_on_the_platform_sandbox(
     skipped = {t["name"] for t in required if t["state"] == "skipped"}
     assert skipped <= NEED_A_GUEST, skipped - NEED_A_GUEST
     assert counts["pass"] >= 200 and counts["fail"] == 0, counts
+    # listed with the final tempest.conf (run_validation = false): its id has no `slow`
+    attach = next(t for t in required if t["name"].endswith(".test_attach_detach_volume"))
+    assert attach["state"] == "passed", attach
     assert proc.returncode in (0, 1), proc.stderr[-2000:]

@@ -1,6 +1,7 @@
 """The task engine sends continuous-compliance alerts (both databases): after a job recorded
-a regressing run (``send_alerts`` for its cloud) the vendor's admins get the e-mail at a
-real local SMTP server; the scheduler's tick finds a lapse with no run at all; each once."""
+a regressing run (``Context.check_alerts`` for its cloud) the vendor's admins get the e-mail
+at a real local SMTP server; the scheduler's tick finds a lapse with no run at all; each
+once."""
 
 from __future__ import annotations
 
@@ -61,19 +62,20 @@ def test_the_worker_and_the_tick_send_alerts(
         engine.configure(settings, worker="test-worker")
         ctx = engine.context()
         # the worker, after the job of h's second run: the regression, for that cloud only
-        assert engine.send_alerts(ctx, h.cloud_id) == 1
+        assert ctx.check_alerts(h.cloud_id) == 1
         (msg,) = inbox.messages
         assert msg["To"] == "ops@example.org" and "Regression on" in msg["Subject"]
         assert h.runs[0] in msg.get_content() and h.runs[1] in msg.get_content()
-        assert engine.send_alerts(ctx, h.cloud_id) == 0
-        # the tick: lapses of every cloud (the old one), no report read, once
+        assert ctx.check_alerts(h.cloud_id) == 0
+        # the tick: every cloud (the old one's regression and lapse), once
         ticked = engine._tick()
-        assert ticked["alerts"] == 1 and ticked["dispatched"] == 0
-        assert inbox.messages[-1]["To"] == "old@example.org"
-        assert "lapsed" in inbox.messages[-1]["Subject"].lower()
-        assert engine._tick()["alerts"] == 0 and len(inbox.messages) == 2
-        assert old.cloud_id  # the lapse named its cloud's history
-        assert f"/clouds/{old.cloud_id}/history" in inbox.messages[-1].get_content()
+        assert ticked["alerts"] == 2 and ticked["dispatched"] == 0
+        told = {m["Subject"].split(" ")[1].lower(): m for m in inbox.messages[1:]}
+        assert set(told) == {"regression", "certificate"}
+        assert all(m["To"] == "old@example.org" for m in told.values())
+        assert "lapsed" in told["certificate"]["Subject"].lower()
+        assert engine._tick()["alerts"] == 0 and len(inbox.messages) == 3
+        assert f"/clouds/{old.cloud_id}/history" in told["certificate"].get_content()
     finally:
         if engine._context is not None and engine._context._db is not None:
             engine._context._db.dispose()  # the worker context's own engine

@@ -257,3 +257,36 @@ def test_a_worker_killed_mid_job_leaves_the_job_retried(site: Site) -> None:
     assert "attempt 1 of 3: worker w1 stopped answering" in job.log
     assert job.state == "failed" and "Keystone" in job.reason, job.reason
     assert PASSWORD not in job.log and PASSWORD not in site.logs()
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "said"),
+    [
+        (
+            ["worker"],
+            {"REFCORE_CREDENTIALS_KEYS": "not-a-key"},
+            "credentials_keys: each key is a Fernet key",
+        ),
+        (
+            ["scheduler", "--broker", "bogus://x"],
+            {},
+            "--broker: 'bogus' is no broker refcore knows",
+        ),
+        (["worker", "--broker", "guest:guest@mq"], {}, "--broker: a value without scheme://"),
+        (["worker", "--concurrency", "0"], {}, "Invalid value for '--concurrency'"),
+    ],
+)
+def test_workers_refuse_bad_settings_in_one_line(
+    tmp_path: Path, args: list[str], env: dict[str, str], said: str
+) -> None:
+    proc = subprocess.run(
+        [REFCORE, *args, "--db", f"sqlite:///{tmp_path / 'r.db'}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("REFCORE_")}, **env},
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert said in proc.stderr and "Traceback" not in proc.stderr
+    assert "guest:guest" not in proc.stderr

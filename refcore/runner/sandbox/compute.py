@@ -213,10 +213,12 @@ class ComputeSetup:
             )
         self.box._wait_http("nova-api", self.url("nova", "/"))
         self._catalog([("compute", "nova", self.url("nova", "/v2.1"))])
-        self._discover_host(manage)
+        self._discover_host(manage, d / ".host-mapped")
 
-    def _discover_host(self, manage: list[str], timeout: float = 180.0) -> None:
-        """Map the compute host into cell1 once nova-compute has registered it."""
+    def _discover_host(self, manage: list[str], marker: Path, timeout: float = 180.0) -> None:
+        """Map the compute host into cell1 once nova-compute has registered it (once: the
+        mapping is kept in the database, like the syncs ``.synced`` records, and a later
+        ``up`` only waits for the registration)."""
         deadline = time.monotonic() + timeout
         while True:
             for name in ("nova-compute", "nova-conductor"):
@@ -230,10 +232,13 @@ class ComputeSetup:
                     f"nova-compute did not register its host in {timeout:g} s (log: {self.box.root / 'logs' / 'nova-compute.log'})"
                 )
             time.sleep(2)
+        if marker.is_file():
+            return
         self.box._run(
             [*manage, "cell_v2", "discover_hosts", "--verbose"],
             "nova-manage cell_v2 discover_hosts",
         )
+        marker.write_text("ok")
 
     def _compute_registered(self) -> bool:
         token = self._admin_token()

@@ -130,6 +130,11 @@ def _diff(gs: GuidelineSet, old: str | None, new: str | None) -> dict[str, Any]:
         "new": newer,
         "all": list(gs.values()),
         "transitions": [(t, diff.transitions(t)) for t in targets],
+        "size_rows": [
+            {"label": k.replace("_", " "), "value": n, "text": str(n), "ok": "removed" not in k}
+            for k, n in diff.counts().items()
+            if n
+        ],
         "names": CRITERIA_NAMES,
     }
 

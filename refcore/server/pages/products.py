@@ -4,7 +4,7 @@ services' (:mod:`refcore.services.products`)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -21,6 +21,7 @@ from refcore.server.deps import (
     TermsDep,
     UserDep,
 )
+from refcore.server.pages.vendors import KINDS as VENDOR_KINDS
 from refcore.server.rendering import flash, render
 from refcore.server.routing import Route
 from refcore.services import certificates, products, run_lists, vendors
@@ -117,6 +118,7 @@ def product_page(
         return downloads.csv_response(
             run_lists.csv_rows(runs), f"product-{product_id[:8]}-runs.csv"
         )
+    trend = run_lists.version_trend(session, actor, source, product_id)
     try:
         vendor = vendors.get_vendor(session, actor, product["organization_id"])
     except ServiceError:  # a private vendor the visitor may not see: show the product alone
@@ -132,9 +134,28 @@ def product_page(
             "type": PRODUCT_TYPES.get(product["product_type"], "?"),
             "versions": products.list_versions(session, actor, product_id),
             "runs": runs,
+            "trend": trend,
+            "trend_rows": [_trend_row(v) for v in trend],
+            "vendor_kinds": VENDOR_KINDS,
             "certificates": certificates.product_certificates(session, gs, terms, product_id),
         },
     )
+
+
+def _trend_row(version: dict[str, Any]) -> dict[str, Any]:
+    """One bar of the versions chart (formatting only)."""
+    label = version["version"] or "(default)"
+    if version["run"] is None:
+        return {"label": label, "value": 0, "text": "no run", "ok": False}
+    ev = version["run"]["evaluation"]
+    percent = ev["pass_percent"] or 0
+    text = f"{percent:.1f}".removesuffix(".0") + "%" + (" meets" if ev["meets"] else "")
+    return {
+        "label": f"{label} · {ev['guideline']} {ev['target']}",
+        "value": percent,
+        "text": text,
+        "ok": ev["meets"],
+    }
 
 
 def _back(product_id: str) -> RedirectResponse:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from refcore.errors import InvalidInput
 from refcore.server import downloads
@@ -119,7 +119,7 @@ def upload(
     actor: ActorDep,
     settings: SettingsDep,
     run_file: Annotated[UploadFile, File()],
-) -> RedirectResponse:
+) -> Response:
     """A run file from the browser, stored exactly as ``POST /v2/runs`` stores it
     (:func:`refcore.services.runs.submit_v2`; a sync route: parsed in a worker thread,
     never on the event loop), then its report."""
@@ -136,7 +136,12 @@ def upload(
     )
     state(request).preparer.submit(stored.id)
     flash(request, f"Uploaded {run_file.filename or 'the run'}.", "success")
-    return RedirectResponse(f"/results/{stored.id}", status_code=303)
+    location = f"/results/{stored.id}"
+    if request.headers.get("accept", "").startswith("application/json"):
+        # the page's script uploads with progress (XMLHttpRequest), which would follow a
+        # redirect itself and take the flash: it is told where the report is instead
+        return JSONResponse({"id": stored.id, "location": location}, status_code=201)
+    return RedirectResponse(location, status_code=303)
 
 
 @router.get("/results/{run_id}", response_class=HTMLResponse, name="web.result")

@@ -101,5 +101,37 @@ def scorecard(
             "reach_before": card.reach_before,
             "reach_after": card.reach_after,
             "moves": card.moves,
+            "dist": distribution(card),
         },
     )
+
+
+def distribution(card: scoring.Scorecard) -> dict[str, Any]:
+    """The what-if scores binned for the histogram (formatting only): bands of 10 points
+    (5 under a total weight of 50) from 0 to the total weight, one band starting at the
+    cut-off so no band straddles it; how many capabilities have no score."""
+    top = max(card.total_weight, 1)
+    size = 10 if top >= 50 else 5
+    offset = card.cutoff % size if card.cutoff is not None else 0
+    lows = ([0] if offset else []) + list(range(offset, top + 1, size))
+    bins = [
+        {"low": low, "high": (lows[i + 1] - 1) if i + 1 < len(lows) else top, "count": 0}
+        for i, low in enumerate(lows)
+    ]
+    unscored = 0
+    for r in card.rows:
+        if r.after.incomplete:
+            unscored += 1
+            continue
+        score = min(max(r.after.total, 0), top)
+        next(b for b in reversed(bins) if b["low"] <= score)["count"] += 1
+    for b in bins:
+        b["reaches"] = card.cutoff is not None and b["low"] >= card.cutoff
+    cut_index = next((i for i, b in enumerate(bins) if b["reaches"]), len(bins))
+    return {
+        "bins": bins,
+        "top": max((b["count"] for b in bins), default=0),
+        "size": size,
+        "unscored": unscored,
+        "cut_fraction": cut_index / len(bins) if card.cutoff is not None else None,
+    }

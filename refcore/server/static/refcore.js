@@ -79,14 +79,83 @@
     };
     select.addEventListener("change", apply);
   });
-  // Upload: show that the file is on its way (the page then lands on the report).
+  // Upload with real progress: XMLHttpRequest's upload progress events drive the bar
+  // and its words; the server answers JSON ({location}) and the page goes to the report.
+  // An error is shown next to the form, which keeps the chosen file. Without script the
+  // form posts as usual and the server redirects to the report.
   var uploadForm = document.getElementById("upload-form");
-  if (uploadForm) {
-    uploadForm.addEventListener("submit", function () {
-      var bar = document.getElementById("upload-progress");
-      if (bar) { bar.hidden = false; bar.removeAttribute("value"); }
+  if (uploadForm && window.XMLHttpRequest && window.FormData) {
+    var bar = document.getElementById("upload-progress");
+    var said = document.getElementById("upload-status");
+    var problem = document.getElementById("upload-error");
+    var mb = function (n) { return (n / 1048576).toFixed(n < 1048576 ? 2 : 1) + " MB"; };
+    uploadForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var button = uploadForm.querySelector("button[type=submit]");
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", uploadForm.action);
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.responseType = "json";
+      problem.hidden = true;
+      bar.hidden = false;
+      bar.value = 0;
+      button.disabled = true;
+      xhr.upload.addEventListener("progress", function (e) {
+        if (!e.lengthComputable) { return; }
+        bar.max = e.total;
+        bar.value = e.loaded;
+        said.textContent = "Sent " + mb(e.loaded) + " of " + mb(e.total) +
+          " (" + Math.floor(e.loaded * 100 / e.total) + "%)";
+        uploadForm.dispatchEvent(new CustomEvent("refcore:upload-progress",
+          {detail: {loaded: e.loaded, total: e.total}}));
+      });
+      xhr.upload.addEventListener("load", function () {
+        said.textContent = "Sent; reading the run and storing it…";
+      });
+      xhr.addEventListener("load", function () {
+        var body = xhr.response || {};
+        if (xhr.status === 201 && body.location) {
+          said.textContent = "Stored; opening its report…";
+          window.location.assign(body.location);
+          return;
+        }
+        button.disabled = false;
+        bar.hidden = true;
+        said.textContent = "";
+        problem.hidden = false;
+        problem.querySelector(".error-message").textContent =
+          body.error || ("The upload failed (HTTP " + xhr.status + ").");
+        var list = problem.querySelector("ul");
+        list.textContent = "";
+        (body.errors || []).forEach(function (e) {
+          var li = document.createElement("li");
+          li.textContent = e;
+          list.appendChild(li);
+        });
+        problem.focus();
+      });
+      xhr.addEventListener("error", function () {
+        button.disabled = false;
+        said.textContent = "";
+        problem.hidden = false;
+        problem.querySelector(".error-message").textContent =
+          "The connection failed before the server answered: try again.";
+        problem.focus();
+      });
+      xhr.send(new FormData(uploadForm));
     });
   }
+  // Error pages: "Back" goes back in the browser's history when it came from this site,
+  // so the form comes back with what was typed in it (a plain link would load it empty).
+  document.querySelectorAll("a[data-back]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var from = document.referrer;
+      if (from && window.history.length > 1 && new URL(from).origin === window.location.origin) {
+        event.preventDefault();
+        window.history.back();
+      }
+    });
+  });
   // Ask before destructive actions.
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {

@@ -76,3 +76,4 @@ def test_make_public_only_for_official_vendors(web, visit) -> None:  # type: ign
     page = owner.get(r.headers["location"]).text
     assert "Make public" not in page
     assert 'id="public-hint"' in page and "only products of official vendors can be public" in page
+    assert re.search(r"</a> is private\)", page)  # the vendor's kind in words, not its code

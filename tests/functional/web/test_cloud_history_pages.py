@@ -81,6 +81,11 @@ def test_nobody_else_reads_it(web: Any, visit: Any, guidelines: Any) -> None:
     h = _seed(web, guidelines)
     anonymous = visit()
     assert anonymous.get(f"/v2/clouds/{h.cloud_id}/history").status_code == 401
+    refused = anonymous.get("/metrics")
+    # a scraper's error: the v2 JSON envelope, not a login page (as /openapi.json declares)
+    assert refused.status_code == 401
+    assert refused.headers["content-type"] == "application/json"
+    assert refused.json()["ok"] is False
     # a scraper without its token: 401 in the v2 envelope (a browser gets the HTML page)
     refused = anonymous.get("/metrics", headers={"Accept": "application/openmetrics-text; version=1.0.0, text/plain;q=0.5"})  # fmt: skip
     assert refused.status_code == 401 and refused.json()["status"] == 401

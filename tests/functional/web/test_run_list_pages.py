@@ -47,6 +47,9 @@ def test_my_list_page_json_and_csv_agree(web, visit, guidelines) -> None:  # typ
     chosen = owner.get("/results/mine?guideline=2020.06&target=object").text
     assert "each evaluated against 2020.06 object" in chosen
     assert f'href="/results/{full}?guideline=2020.06&amp;target=object"' in chosen
+    # a target the claimed (here: default) guideline lacks: each row says what it shows
+    other = owner.get("/results/mine?target=dns").text
+    assert "Guideline 2020.06 has no target dns; showing platform." in other
     # an anonymous visitor does not see another's private runs, nor their cpids
     anonymous = visit().get("/results?format=json").json()
     assert full not in [i["id"] for i in anonymous["items"]]

@@ -5,6 +5,7 @@ purge. Real sockets, real processes, the machine's PostgreSQL; nothing is instal
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import subprocess
 import sys
@@ -254,3 +255,29 @@ def test_a_service_whose_worker_keeps_dying_fails_its_wait_with_its_error(
         )
     finally:
         assert box.down() == ["neutron"]
+
+
+def test_cinder_without_qemu_img_is_refused_before_anything_is_installed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a PATH with memcached but no qemu-img (a fresh Debian): Cinder would put every
+    # volume made from an image in ERROR ("env: 'qemu-img': No such file or directory")
+    memcached = shutil.which("memcached")
+    assert memcached is not None, "memcached is installed on the test machine"
+    bare = tmp_path / "bin"
+    bare.mkdir()
+    (bare / "memcached").symlink_to(memcached)
+    monkeypatch.setenv("PATH", str(bare))
+    with pytest.raises(RunnerError) as caught:
+        _box(tmp_path, _ports()).up(services="cinder")
+    assert str(caught.value) == (
+        "qemu-img is not installed (Cinder runs it on each image it copies into a volume): "
+        "apt-get install -y qemu-utils"
+    )
+    assert not (tmp_path / "venvs").exists()
+    # the object program does not need it
+    with pytest.raises(RunnerError, match="MariaDB|PostgreSQL|step") as other:
+        _box(tmp_path, _ports(mariadb=_closed_port(), postgresql=_closed_port())).up(
+            "object", database="mariadb"
+        )
+    assert "qemu-img" not in str(other.value)

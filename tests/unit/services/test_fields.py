@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from refcore.errors import InvalidInput
 from refcore.services import fields
@@ -31,6 +35,33 @@ from refcore.storage.models import Run, RunMeta, TestName
 def test_json_problem(body: bytes, problem: str | None) -> None:
     found = fields.json_problem(body)
     assert (found is None) if problem is None else (problem in (found or "")), found
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet='ab\\u0"', max_size=6),
+            st.sampled_from(["\x00", "\ud800", "\udc00", "\ud83d\ude00", "\\", "\\u0000"]),
+        ),
+        max_size=8,
+    )
+)
+def test_json_problem_agrees_with_the_decoded_strings(parts: list[str]) -> None:
+    """Whatever the escapes and backslashes, a body is refused exactly when a string in
+    it decodes to a NUL or to a surrogate that is not half of a pair."""
+    value = "".join(parts)
+    body = json.dumps({"a": value}).encode()  # ensure_ascii: \u escapes, pairs kept
+    decoded = json.loads(body)["a"]
+    lone = any(0xD800 <= ord(c) <= 0xDFFF for c in decoded)  # json.loads joins the pairs
+    expected = "NUL" if "\x00" in decoded else "lone surrogate" if lone else None
+    found = fields.json_problem(body)
+    if expected is None:
+        assert found is None, (value, found)
+    elif "\x00" in decoded and lone:
+        assert found is not None
+    else:
+        assert expected in (found or ""), (value, found)
 
 
 def test_text_limits_come_from_the_columns() -> None:

@@ -105,6 +105,7 @@ def test_pages_past_the_end_and_bad_filters(db_session, guidelines, owner) -> No
         ("page", "1e3", InvalidInput, "not a page number"),
         ("verified", "maybe", InvalidInput, "Verified must be yes, no or empty"),
         ("start", "31/12/2020", InvalidInput, "use YYYY-MM-DD"),
+        ("end", "2021-01-01junk", InvalidInput, "use YYYY-MM-DD"),
         ("guideline", "1999.01", GuidelineNotFound, "1999.01"),
         ("claims", "1", InvalidInput, "Choose the guideline"),
     ):
@@ -153,3 +154,35 @@ def test_product_vendor_and_verified_filters(db_session, guidelines, owner) -> N
     assert run_lists.browse(db_session, owner, source, mine).total == 0
     mine.verified = "no"
     assert run_lists.browse(db_session, owner, source, mine).total == 2
+
+
+def test_version_trend_takes_each_versions_newest_run(db_session, guidelines, owner) -> None:  # type: ignore[no-untyped-def]
+    source = FixedSource(guidelines)
+    vendor_id = vendors.create_vendor(db_session, owner, "Trend vendor " + uuid.uuid4().hex[:6])
+    owner = accounts.actor_for(db_session, db_session.get(User, owner.user_id))
+    product_id = products.create_product(
+        db_session,
+        owner,
+        {"name": "Trend " + uuid.uuid4().hex[:6], "organization_id": vendor_id, "product_type": 1},
+    )
+    products.create_version(db_session, owner, product_id, {"version": "v2"})
+    products.create_version(db_session, owner, product_id, {"version": "v3"})
+    default, v2, v3 = (v["id"] for v in products.list_versions(db_session, owner, product_id))
+    names = required(guidelines)
+    old = upload(db_session, owner, names[10:])
+    new = upload(db_session, owner, names)
+    runs_edit.update_run(db_session, owner, old, {"product_version_id": v2})
+    runs_edit.update_run(db_session, owner, new, {"product_version_id": v3})
+    trend = run_lists.version_trend(db_session, owner, source, product_id)
+    assert [(t["version"], t["run"]["id"] if t["run"] else None) for t in trend] == [
+        (None, None),
+        ("v2", old),
+        ("v3", new),
+    ]
+    assert (
+        trend[2]["run"]["evaluation"]["meets"]
+        and trend[2]["run"]["evaluation"]["pass_percent"] == 100
+    )
+    assert not trend[1]["run"]["evaluation"]["meets"]
+    assert trend[1]["run"]["evaluation"]["pass_percent"] < 100
+    assert default == trend[0]["version_id"]
