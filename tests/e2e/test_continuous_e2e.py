@@ -26,6 +26,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -250,6 +251,52 @@ def after_regression(
     assert after.get("refcore_cloud_meets") == 0.0, after
 
 
+def _certify(site: Site, guidelines: Any, vendor: str, version_id: str, run_id: str) -> str:
+    """Storage (2020.06) for the registered cloud's product version, requested by its vendor
+    with the first scheduled run and approved by the Foundation (the same services as the
+    pages and the API); the certificate's id."""
+    from refcore.services import accounts, certification
+    from refcore.services.certificates import Terms
+    from refcore.storage.db import Database
+
+    db = Database.from_url(site.db_url)
+    try:
+        with db.write() as session:
+            terms = Terms(datetime.now(UTC))
+            user = accounts.user_by_openid(session, vendor)
+            assert user is not None
+            template = certification.declaration_template(guidelines, "2020.06", "storage")
+            req = certification.request(
+                session,
+                accounts.actor_for(session, user),
+                guidelines,
+                terms,
+                {
+                    "product_version_id": version_id,
+                    "program": "storage",
+                    "guideline": "2020.06",
+                    "run_ids": [run_id],
+                    "declaration": {
+                        "release": "victoria",
+                        "projects": template["projects"],
+                        "obligations": template["obligations"],
+                    },
+                },
+            )
+            boss = accounts.create_user(session, f"found-{uuid.uuid4().hex[:8]}", foundation=True)
+            done = certification.approve(
+                session,
+                accounts.actor_for(session, boss),
+                terms,
+                req["id"],
+                # the sandbox's release and run age are not what this test is about
+                override=None if req["checks_passed"] else "continuous compliance e2e",
+            )
+            return str(done["certificate_id"])
+    finally:
+        db.dispose()
+
+
 def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
@@ -283,7 +330,11 @@ def _swift_proxy(sandbox: Box) -> dict[str, Any]:  # noqa: F811
 def test_registered_sandbox_is_tested_on_schedule_by_workers(
     site: Site,
     sandbox: Box,  # noqa: F811
+    interop_dir: Path,
 ) -> None:
+    from refcore.readers.guidelines import load_guidelines
+
+    guidelines = load_guidelines(interop_dir, use_cache=False)
     tag = uuid.uuid4().hex[:6]
     token = site.user(f"vendor-{tag}", email=f"ops-{tag}@example.org")
     entry = yaml.safe_load((sandbox.root / "clouds.yaml").read_text())["clouds"]["refcore-sandbox"]
@@ -337,6 +388,11 @@ def test_registered_sandbox_is_tested_on_schedule_by_workers(
             headers=_bearer(token),
         ).json()
         assert report["meets"] is True
+        # the product version is certified (Storage) on the strength of that run
+        cert = _certify(site, guidelines, f"vendor-{tag}", version, good["run_id"])
+        listed = http.get(f"/v2/certifications/{cert}").json()
+        assert listed["status"] == "valid", listed
+        assert listed["freshness"]["status"] == "current", listed
 
         # 2. Swift's proxy stops: the second scheduled run does not meet
         proxy = _swift_proxy(sandbox)
@@ -352,6 +408,12 @@ def test_registered_sandbox_is_tested_on_schedule_by_workers(
         assert bad["state"] == "failed" and bad["trigger"] == "schedule", bad
         assert bad["meets"] in (False, None) and bad["reason"], bad
         after_regression(site, http, token, cloud, good, bad, metrics_before)
+        # the public record: the certificate is at risk, and names no run
+        listed = http.get(f"/v2/certifications/{cert}")
+        assert listed.json()["status"] == "at-risk", listed.text
+        assert bad["run_id"] not in listed.text and good["run_id"] not in listed.text
+        badge = http.get(f"/badges/{cert}.svg")
+        assert badge.status_code == 200 and ">at-risk<" in badge.text, badge.text[:500]
 
         # 3. a worker killed mid-job: the job is retried, not lost, not run twice at once
         r = http.post(f"/v2/clouds/{cid}/runs", json={}, headers=_bearer(token))
