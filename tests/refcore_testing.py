@@ -117,7 +117,7 @@ def start_server(db_url: str, interop: Path, *extra: str, env: dict[str, str] | 
         cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})}
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120  # a loaded 2-core machine starts slowly
     while time.monotonic() < deadline:
         if process.poll() is not None:
             out, err = process.communicate()
@@ -128,7 +128,8 @@ def start_server(db_url: str, interop: Path, *extra: str, env: dict[str, str] | 
         except httpx.TransportError:
             time.sleep(0.2)
     process.kill()
-    pytest.fail("refcore serve did not start within 60 s")
+    _, err = process.communicate()  # reaps it and closes its pipes
+    pytest.fail(f"refcore serve did not start within 120 s: {err.decode()[-2000:]}")
 
 
 def stop_server(process) -> None:  # type: ignore[no-untyped-def]

@@ -138,7 +138,7 @@ def server(
         env=env,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120  # a loaded 2-core machine starts slowly
     while True:
         if process.poll() is not None:
             _, err = process.communicate()
@@ -150,7 +150,8 @@ def server(
             pass
         if time.monotonic() > deadline:
             process.kill()
-            pytest.fail("refcore serve did not answer within 60 s")
+            _, err = process.communicate()  # reaps it and closes its pipes
+            pytest.fail(f"refcore serve did not answer within 120 s: {err.decode()[-2000:]}")
         time.sleep(0.2)
     try:
         yield Server(url, db_url, str(request.param))
