@@ -126,24 +126,32 @@ def seed(
 
 def certify(session: Session, guidelines: Any, h: History, now: datetime) -> str:
     """Storage (2020.06 object) for the history's product version, requested by the vendor
-    with the first run and approved by the Foundation (pre-checks overridden if any fail:
-    the certificate is what matters here); its id."""
+    with the first run and approved by the Foundation; its id."""
+    return certify_version(session, guidelines, h.admin, h.version_id, h.runs[0], now)
+
+
+def certify_version(
+    session: Session, guidelines: Any, vendor: str, version_id: str, run_id: str, now: datetime
+) -> str:
+    """Storage (2020.06 object) for a product version, requested by ``vendor`` (an admin's
+    openid) with ``run_id`` and approved by a new Foundation user (pre-checks overridden if
+    any fail: the certificate is what matters here); its id."""
     from refcore.services import certification
     from refcore.services.certificates import Terms
 
     terms = Terms(now)
-    vendor = accounts.actor_for(session, accounts.user_by_openid(session, h.admin))  # type: ignore[arg-type]
+    actor = accounts.actor_for(session, accounts.user_by_openid(session, vendor))  # type: ignore[arg-type]
     template = certification.declaration_template(guidelines, GUIDELINE, "storage")
     req = certification.request(
         session,
-        vendor,
+        actor,
         guidelines,
         terms,
         {
-            "product_version_id": h.version_id,
+            "product_version_id": version_id,
             "program": "storage",
             "guideline": GUIDELINE,
-            "run_ids": [h.runs[0]],
+            "run_ids": [run_id],
             "declaration": {
                 "release": "victoria",
                 "projects": template["projects"],

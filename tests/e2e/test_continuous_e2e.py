@@ -252,47 +252,18 @@ def after_regression(
 
 
 def _certify(site: Site, guidelines: Any, vendor: str, version_id: str, run_id: str) -> str:
-    """Storage (2020.06) for the registered cloud's product version, requested by its vendor
-    with the first scheduled run and approved by the Foundation (the same services as the
-    pages and the API); the certificate's id."""
-    from refcore.services import accounts, certification
-    from refcore.services.certificates import Terms
+    """Storage (2020.06) for the registered cloud's product version on the strength of the
+    first scheduled run (the same services as the pages and the API); the certificate's id."""
+    from continuous_data import certify_version
+
     from refcore.storage.db import Database
 
     db = Database.from_url(site.db_url)
     try:
         with db.write() as session:
-            terms = Terms(datetime.now(UTC))
-            user = accounts.user_by_openid(session, vendor)
-            assert user is not None
-            template = certification.declaration_template(guidelines, "2020.06", "storage")
-            req = certification.request(
-                session,
-                accounts.actor_for(session, user),
-                guidelines,
-                terms,
-                {
-                    "product_version_id": version_id,
-                    "program": "storage",
-                    "guideline": "2020.06",
-                    "run_ids": [run_id],
-                    "declaration": {
-                        "release": "victoria",
-                        "projects": template["projects"],
-                        "obligations": template["obligations"],
-                    },
-                },
+            return certify_version(
+                session, guidelines, vendor, version_id, run_id, datetime.now(UTC)
             )
-            boss = accounts.create_user(session, f"found-{uuid.uuid4().hex[:8]}", foundation=True)
-            done = certification.approve(
-                session,
-                accounts.actor_for(session, boss),
-                terms,
-                req["id"],
-                # the sandbox's release and run age are not what this test is about
-                override=None if req["checks_passed"] else "continuous compliance e2e",
-            )
-            return str(done["certificate_id"])
     finally:
         db.dispose()
 
