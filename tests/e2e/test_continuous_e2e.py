@@ -26,7 +26,6 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -257,13 +256,12 @@ def _certify(site: Site, guidelines: Any, vendor: str, version_id: str, run_id: 
     from continuous_data import certify_version
 
     from refcore.storage.db import Database
+    from refcore.storage.models import utcnow
 
     db = Database.from_url(site.db_url)
     try:
-        with db.write() as session:
-            return certify_version(
-                session, guidelines, vendor, version_id, run_id, datetime.now(UTC)
-            )
+        with db.write() as session:  # the server's clock: naive UTC, as stored
+            return certify_version(session, guidelines, vendor, version_id, run_id, utcnow())
     finally:
         db.dispose()
 
