@@ -88,7 +88,10 @@ class LiveServer:
         """Create a user (a fresh name each call is the caller's job); return an API token."""
         from refcore.services import accounts
 
-        with self.db.read() as session:
+        # a write session (SQLite: BEGIN IMMEDIATE): the server may be writing at the same
+        # time (reports prepared after an upload), and a read transaction that later writes
+        # fails at once with "database is locked" whatever the busy timeout
+        with self.db.session(write=True) as session:
             user = accounts.create_user(session, name, foundation=foundation)
             return accounts.create_token(session, user)
 

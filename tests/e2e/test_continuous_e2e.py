@@ -260,7 +260,9 @@ def _certify(site: Site, guidelines: Any, vendor: str, version_id: str, run_id: 
 
     db = Database.from_url(site.db_url)
     try:
-        with db.read() as session:  # services commit; the clock: naive UTC, as stored
+        # a write session: the server prepares the run's reports meanwhile (see
+        # refcore_testing.LiveServer.user); services commit; the clock: naive UTC, as stored
+        with db.session(write=True) as session:
             return certify_version(session, guidelines, vendor, version_id, run_id, utcnow())
     finally:
         db.dispose()
