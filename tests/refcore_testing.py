@@ -6,12 +6,16 @@ Kept out of conftest.py so test modules can import them by a unique name
 
 from __future__ import annotations
 
+import email
+import email.message
+import email.policy
 import os
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -142,3 +146,20 @@ def stop_server(process) -> None:  # type: ignore[no-untyped-def]
     except Exception:
         process.kill()
         process.communicate()
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message it receives (parsed with
+    ``email.policy.default``) with its recipients."""
+
+    def __init__(self) -> None:
+        self.envelopes: list[tuple[list[str], email.message.EmailMessage]] = []
+
+    @property
+    def messages(self) -> list[email.message.EmailMessage]:
+        return [message for _, message in self.envelopes]
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        self.envelopes.append((list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
+        return "250 OK"

@@ -16,8 +16,6 @@ Run: ``REFCORE_E2E=1 .venv/bin/python -m pytest tests/e2e/test_continuous_e2e.py
 
 from __future__ import annotations
 
-import email
-import email.policy
 import os
 import signal
 import subprocess
@@ -33,6 +31,7 @@ import httpx
 import pytest
 import yaml
 from cryptography.fernet import Fernet
+from refcore_testing import Inbox
 from test_sandbox_e2e import Box, _free_port, _refcore, sandbox  # noqa: F401 - the fixture
 
 pytestmark = [
@@ -155,19 +154,6 @@ def site(
         yield s
     finally:
         s.stop()
-
-
-class Inbox:
-    """A local SMTP server's mailbox (aiosmtpd)."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(
-            email.message_from_bytes(envelope.original_content, policy=email.policy.default)
-        )
-        return "250 OK"
 
 
 INBOX = Inbox()

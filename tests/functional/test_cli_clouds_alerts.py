@@ -4,8 +4,6 @@ local HTTP server, once however often the command runs; no secret in its output.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import hashlib
 import hmac
 import json
@@ -21,22 +19,11 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from continuous_data import SECRET, required_tests, seed
-from refcore_testing import _fresh_database, free_port
+from refcore_testing import Inbox, _fresh_database, free_port
 
 from refcore.storage.db import Database
 from refcore.storage.migrate import upgrade
 from refcore.storage.models import utcnow
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(
-            email.message_from_bytes(envelope.original_content, policy=email.policy.default)
-        )
-        return "250 OK"
 
 
 def test_check_alerts_from_the_command_line(

@@ -5,31 +5,18 @@ once."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from continuous_data import required_tests, seed
-from refcore_testing import _fresh_database, free_port
+from refcore_testing import Inbox, _fresh_database, free_port
 
 from refcore.config import Settings
 from refcore.storage.db import Database
 from refcore.storage.migrate import upgrade
 from refcore.storage.models import utcnow
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(
-            email.message_from_bytes(envelope.original_content, policy=email.policy.default)  # type: ignore[arg-type]
-        )
-        return "250 OK"
 
 
 def test_the_worker_and_the_tick_send_alerts(

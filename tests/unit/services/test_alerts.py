@@ -4,7 +4,6 @@ databases."""
 
 from __future__ import annotations
 
-import email
 import hashlib
 import hmac
 import json
@@ -15,23 +14,12 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from refcore_testing import free_port
+from refcore_testing import Inbox, free_port
 from sqlalchemy import select
 
 from refcore.services import accounts, alerts, vendors
 from refcore.services.mail import MailSettings
 from refcore.storage.models import CloudAlert
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], email.message.Message]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(
-            (list(envelope.rcpt_tos), email.message_from_bytes(envelope.original_content))
-        )
-        return "250 OK"
 
 
 @pytest.fixture
@@ -115,7 +103,7 @@ def test_an_alert_is_mailed_and_posted_once(db_session: Any, smtp: Any, hook: Ho
     assert done is not None
     assert (done["email"], done["webhook"], done["recipients"], done["error"]) == ("sent", "sent", 2, None)  # fmt: skip
     # the e-mail went to the vendor's admins that have an address
-    ((to, msg),) = inbox.messages
+    ((to, msg),) = inbox.envelopes
     assert sorted(to) == ["noc@example.org", "ops@example.org"]
     assert msg["Subject"].startswith("[refcore] Regression on cloud c1")
     assert "passed in r1, failed in r2" in msg.get_payload()
@@ -134,7 +122,7 @@ def test_an_alert_is_mailed_and_posted_once(db_session: Any, smtp: Any, hook: Ho
 
     # the same event again: nothing sent, nothing recorded twice
     assert alerts.deliver(db_session, _event(vendor), mail=mail, webhook=webhook) is None
-    assert len(inbox.messages) == 1 and len(hook.calls) == 1
+    assert len(inbox.envelopes) == 1 and len(hook.calls) == 1
     rows = db_session.scalars(select(CloudAlert).where(CloudAlert.cloud_id == "c1")).all()
     assert len(rows) == 1
     # the record holds neither an address nor the URL nor the secret

@@ -6,8 +6,6 @@ metrics rows and the alerts mailed once to a real local SMTP server."""
 from __future__ import annotations
 
 import csv
-import email
-import email.policy
 import io
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -16,7 +14,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from continuous_data import GUIDELINE, SECRET, TARGET, certify, seed
-from refcore_testing import free_port
+from refcore_testing import Inbox, free_port
 
 from refcore.errors import NotFound, Unauthorized
 from refcore.server.metrics import exposition
@@ -178,20 +176,6 @@ def test_metrics_rows_and_exposition(db_session: Any, guidelines: Any, h: Any) -
     assert SECRET not in text
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], email.message.Message]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(
-            (
-                list(envelope.rcpt_tos),
-                email.message_from_bytes(envelope.original_content, policy=email.policy.default),
-            )
-        )
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
     inbox = Inbox()
@@ -214,19 +198,19 @@ def test_alerts_for_a_regression_and_a_lapse_once(
     assert [(a["kind"], a["run_id"], a["email"]) for a in sent] == [
         ("regression", h.runs[5], "sent")
     ]
-    ((to, msg),) = inbox.messages
+    ((to, msg),) = inbox.envelopes
     assert to == ["ops@example.org"]
     text = msg.get_content()
     assert h.runs[4] in text and h.runs[5] in text and h.a in text
     assert f"/clouds/{h.cloud_id}/history" in text and SECRET not in text
     # checked again: nothing new
     again = watch.check(db_session, source, cloud_history.Policy(NOW), mail=mail, webhook=None, cloud_id=h.cloud_id)  # fmt: skip
-    assert again == [] and len(inbox.messages) == 1
+    assert again == [] and len(inbox.envelopes) == 1
     # 30 days after the last pass: the lapse, once
     late = cloud_history.Policy(START + timedelta(days=35))
     lapsed = watch.check(db_session, source, late, mail=mail, webhook=None, cloud_id=h.cloud_id)
     assert [a["kind"] for a in lapsed] == ["lapse"]
-    assert "lapsed" in inbox.messages[-1][1]["Subject"].lower()
+    assert "lapsed" in inbox.envelopes[-1][1]["Subject"].lower()
     assert watch.check(db_session, source, late, mail=mail, webhook=None, cloud_id=h.cloud_id) == []  # fmt: skip
     # the history lists both alerts
     body = cloud_history.cloud_history(db_session, _admin(db_session, h), source, late, h.cloud_id)
