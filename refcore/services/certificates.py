@@ -18,7 +18,7 @@ from refcore.core.guidelines import GuidelineSet
 from refcore.core.history import Freshness, FreshnessState
 from refcore.errors import InvalidInput, NotFound
 from refcore.services.audit import csv_text
-from refcore.services.cloud_history import Policy, freshness_by_version
+from refcore.services.cloud_history import Policy, freshness_by_version, settings_now
 from refcore.storage.models import (
     Certificate,
     CertificationRequest,
@@ -26,7 +26,6 @@ from refcore.storage.models import (
     Product,
     ProductVersion,
     SectionDeclaration,
-    utcnow,
 )
 
 __all__ = [
@@ -76,10 +75,8 @@ class Terms:
 
     @classmethod
     def from_settings(cls, settings: Any) -> Terms:
-        clock = settings.certification_clock
-        now = clock.replace(tzinfo=None) if clock is not None else utcnow()
         return cls(
-            now,
+            settings_now(settings),
             settings.certification_grace_days,
             settings.certification_expiring_days,
             settings.certification_run_max_age_days,

@@ -69,6 +69,13 @@ CSV_FIELDS = (
 )
 
 
+def settings_now(settings: Any) -> datetime:
+    """The server's clock, naive UTC as stored: ``certification_clock`` when set (tests,
+    simulations), else now. Certificates and histories read the same one."""
+    clock = settings.certification_clock
+    return clock.replace(tzinfo=None) if clock is not None else utcnow()
+
+
 @dataclass(frozen=True)
 class Policy:
     """The settings the history applies (``REFCORE_CONTINUOUS_*``) and its clock."""
@@ -80,10 +87,8 @@ class Policy:
 
     @classmethod
     def from_settings(cls, settings: Any) -> Policy:
-        clock = settings.certification_clock
-        now = clock.replace(tzinfo=None) if clock is not None else utcnow()
         return cls(
-            now,
+            settings_now(settings),
             settings.continuous_lapse_days,
             settings.continuous_flaky_flips,
             settings.continuous_history_runs,
