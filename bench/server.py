@@ -39,7 +39,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -134,7 +134,7 @@ def server_pids(pid: int) -> list[int]:
     return pids
 
 
-def cpu_seconds(pids: list[int]) -> tuple[float, float]:
+def cpu_seconds(pids: Iterable[int]) -> tuple[float, float]:
     """(user, system) CPU time of ``pids`` so far, in seconds."""
     tick = os.sysconf("SC_CLK_TCK")
     user = system = 0
@@ -177,15 +177,17 @@ def _upload_client(
     url: str,
     chunk: list[tuple[bytes, dict[str, str]]],
     ready: multiprocessing.synchronize.Barrier,
-    out: multiprocessing.queues.Queue[list[tuple[str, float]]],
+    out: multiprocessing.queues.Queue[tuple[list[tuple[str, float]], float]],
 ) -> None:
     """One client process: waits at ``ready`` with the others, then uploads its chunk
     one after the other and puts (test_id or "" when signed, seconds) of each."""
-    done = []
+    done: list[tuple[str, float]] = []
+    cpu = 0.0
     try:
         with httpx.Client(base_url=url, timeout=120) as client:
             client.get("/v1/guidelines").raise_for_status()  # connected
             ready.wait()
+            cpu = time.process_time()
             for body, headers in chunk:
                 t = time.perf_counter()
                 r = client.post("/v1/results/", content=body, headers=headers)
@@ -193,19 +195,20 @@ def _upload_client(
                 test_id = r.json()["test_id"]
                 signed = "X-Signature" in headers
                 done.append(("" if signed else test_id, time.perf_counter() - t))
+            cpu = time.process_time() - cpu
     finally:
-        out.put(done)  # short when an upload failed: the parent says so
+        out.put((done, cpu))  # short when an upload failed: the parent says so
 
 
 def bench_uploads(
-    url: str, bodies: list[tuple[bytes, dict[str, str]]], clients: int
+    url: str, bodies: list[tuple[bytes, dict[str, str]]], clients: int, pids: tuple[int, ...] = ()
 ) -> tuple[list[str], dict[str, float]]:
     """``clients`` client processes (as the issue measured RefStack and refcore: clients
     in one process would share its GIL and measure themselves) upload ``bodies``;
     the clock runs from when every one of them is connected and ready."""
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Barrier(clients + 1)
-    out: multiprocessing.queues.Queue[list[tuple[str, float]]] = ctx.Queue()
+    out: multiprocessing.queues.Queue[tuple[list[tuple[str, float]], float]] = ctx.Queue()
     procs = [
         ctx.Process(target=_upload_client, args=(url, bodies[i::clients], ready, out))
         for i in range(clients)
@@ -213,19 +216,24 @@ def bench_uploads(
     for proc in procs:
         proc.start()
     ready.wait(timeout=120)
-    start = time.perf_counter()
-    results = [x for _ in procs for x in out.get(timeout=600)]
+    start, cpu = time.perf_counter(), cpu_seconds(pids)
+    answers = [out.get(timeout=600) for _ in procs]
     wall = time.perf_counter() - start
+    results = [x for done, _ in answers for x in done]
+    client_cpu = sum(cpu for _, cpu in answers)
+    # the server's CPU during the burst, not after it (its background work then)
+    user, system = (b - a for a, b in zip(cpu, cpu_seconds(pids), strict=True))
     for proc in procs:
         proc.join(timeout=60)
     if len(results) != len(bodies):
         raise SystemExit(f"{len(bodies) - len(results)} uploads failed")
     lat = [d for _, d in results]
-    return [i for i, _ in results if i], {
-        "uploads/s": len(results) / wall,
-        "p50 ms": pct(lat, 0.5),
-        "p95 ms": pct(lat, 0.95),
-    }
+    figures = {"uploads/s": len(results) / wall, "p50 ms": pct(lat, 0.5), "p95 ms": pct(lat, 0.95)}
+    if pids:
+        figures["server CPU ms/upload"] = (user + system) / len(results) * 1000
+        figures["of which system"] = system / len(results) * 1000
+    figures["client CPU ms/upload"] = client_cpu / len(results) * 1000
+    return [i for i, _ in results if i], figures
 
 
 def timed(client: httpx.Client, path: str, n: int, **params: object) -> list[float]:
@@ -359,12 +367,8 @@ def bench_db(kind: str, args: argparse.Namespace, tmp: Path) -> dict[str, dict[s
         real = guideline_names(args.guidelines)
 
         def burst(name: str, bodies: list[tuple[bytes, dict[str, str]]]) -> list[str]:
-            cpu = cpu_seconds(pids)
             with profiled(process.pid, profile, f"{kind}-{name.replace(' ', '-')}"):
-                ids, up = bench_uploads(base, bodies, args.clients)
-            user, system = (b - a for a, b in zip(cpu, cpu_seconds(pids), strict=True))
-            up["server CPU ms/upload"] = (user + system) / len(bodies) * 1000
-            up["of which system"] = system / len(bodies) * 1000
+                ids, up = bench_uploads(base, bodies, args.clients, tuple(pids))
             figures[name] = {**up, "": load()}
             return ids
 

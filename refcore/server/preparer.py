@@ -5,8 +5,10 @@ An upload route, once its run is committed, hands the run's id to the app's
 :func:`refcore.services.reports.prepare`, which stores what the report page's first view
 reads, so that view costs what the second does. The thread works only in quiet
 moments: before each step (one guideline's evaluation, about a millisecond) it waits
-until no request has been at a route for 50 ms (:data:`refcore.server.routing.ACTIVITY`),
-or a second at most, so a burst of uploads is not slowed by it and catches up after.
+until no request has been at a route of its process for :data:`QUIET` seconds
+(:data:`refcore.server.routing.ACTIVITY`), or :data:`PATIENCE` seconds at most, so a
+burst of uploads is not slowed by it (a run's preparation costs more CPU than its
+upload) and is caught up after; a report viewed before that is computed on its view.
 
 What it does not get to (a restart with ids still queued, more than ``backlog`` waiting,
 a database busy past the lock timeout) is computed on the first read, as before: the
@@ -30,6 +32,12 @@ from refcore.storage.db import Database
 __all__ = ["Preparer"]
 
 log = logging.getLogger("refcore.server.preparer")
+
+#: seconds without a request that make a quiet moment (4 clients uploading without a
+#: pause left 50 ms gaps often enough that preparation took a quarter of the CPU)
+QUIET = 0.2
+#: the longest a step waits for one: under a sustained burst, a step every 10 s
+PATIENCE = 10.0
 
 
 class Preparer:
@@ -85,15 +93,18 @@ class Preparer:
                 self._queue.put_nowait(None)  # wakes it if it waits for work
             thread.join(timeout=10)
 
+    def _pause(self) -> None:
+        self._activity.wait_quiet(quiet=QUIET, patience=PATIENCE)
+
     def _work(self) -> None:
         while True:
             run_id = self._queue.get()
             try:
                 if run_id is None or self._stopping.is_set():
                     return
-                self._activity.wait_quiet()
+                self._pause()
                 with self.db.read() as session:
-                    reports.prepare(session, run_id, self.source, pause=self._activity.wait_quiet)
+                    reports.prepare(session, run_id, self.source, pause=self._pause)
             except RefcoreError as exc:  # busy database, guidelines unavailable: first view
                 log.info("report of run %s not prepared: %s", run_id, exc)
             except Exception:  # never let one run end the thread
