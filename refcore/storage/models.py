@@ -232,7 +232,9 @@ class Run(Base):
 
     __tablename__ = "runs"
     __table_args__ = (
-        Index("ix_runs_listed_created", "listed", "created_at"),
+        # the community list's order, ids included: a page's ids are an index-only
+        # scan however deep the page (repositories.runs_page, migration 0018)
+        Index("ix_runs_listed_created_id", "listed", "created_at", "id"),
         Index("ix_runs_owner_created", "owner_id", "created_at"),
         Index("ix_runs_version_created", "product_version_id", "created_at"),
     )

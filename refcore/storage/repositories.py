@@ -45,6 +45,7 @@ __all__ = [
     "runs_page",
     "store_reports",
     "store_tests",
+    "stored_report_bodies",
     "versions_with_products",
 ]
 
@@ -262,8 +263,31 @@ def runs_count(session: Session, flt: RunFilter) -> int:
 
 
 def runs_page(session: Session, flt: RunFilter, offset: int, limit: int) -> list[Run]:
-    query = flt.apply(select(Run)).order_by(Run.created_at.desc(), Run.id.desc())
-    return list(session.scalars(query.offset(offset).limit(limit)))
+    """The runs at ``offset`` .. ``offset + limit`` of the list, newest first.
+
+    A deferred join: the page's ids are chosen first, on an index alone where one
+    covers the filter and the order (``ix_runs_listed_created_id`` for the community
+    list: the ``offset`` rows skipped are index entries, never table rows), then only
+    those runs are read, by primary key."""
+    order = (Run.created_at.desc(), Run.id.desc())
+    ids = flt.apply(select(Run.id)).order_by(*order).offset(offset).limit(limit).subquery()
+    return list(session.scalars(select(Run).join(ids, Run.id == ids.c.id).order_by(*order)))
+
+
+def stored_report_bodies(
+    session: Session, keys: Sequence[tuple[str, str, str]], fingerprint: str
+) -> dict[tuple[str, str, str], str]:
+    """The stored report bodies of some (run id, guideline, target) keys, in one query;
+    only rows computed under ``fingerprint`` (a key left out has none)."""
+    if not keys:
+        return {}
+    rows = session.execute(
+        select(RunReport.run_id, RunReport.guideline, RunReport.target, RunReport.body).where(
+            tuple_(RunReport.run_id, RunReport.guideline, RunReport.target).in_(list(keys)),
+            RunReport.fingerprint == fingerprint,
+        )
+    )
+    return {(r, g, t): body for r, g, t, body in rows}
 
 
 def meta_for(session: Session, run_ids: Iterable[str]) -> dict[str, dict[str, str]]:
