@@ -16,12 +16,12 @@ whole numbers, anything else is refused.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import msgspec
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -159,13 +159,6 @@ def _filter(session: Session, actor: Actor, q: RunListQuery) -> repo.RunFilter:
     return flt
 
 
-class _Outline(msgspec.Struct):
-    """What a list row reads of a stored report (its body's other keys are skipped)."""
-
-    meets: bool = False
-    summary: dict[str, Any] = {}
-
-
 def _evaluated(
     session: Session,
     actor: Actor,
@@ -175,23 +168,22 @@ def _evaluated(
     target: str | None,
 ) -> list[dict[str, Any]]:
     """The items with their evaluation: each run's report for the guideline and target
-    :func:`reports.choose` gives it. The stored reports of the page are read in one
-    query (those computed under :func:`reports.cache_key`, as the report's own read
-    takes them) and only their ``meets`` and ``summary`` decoded; a report not stored
-    yet is computed by :func:`reports.report_data`, the report page's own function."""
+    :func:`reports.choose` gives it. The page's stored reports are read in one query,
+    their ``meets`` and ``summary`` only (those computed under :func:`reports.cache_key`,
+    as the report's own read takes them); a report not stored yet, or stored without
+    its summary, comes from :func:`reports.report_data`, the report page's own function."""
     gs = source.get()
     picks = [reports.choose(gs, item["meta"], guideline, target) for item in items]
-    stored = repo.stored_report_bodies(
+    stored = repo.stored_outlines(
         session,
         [(item["id"], g.id, t) for item, (g, t, _) in zip(items, picks, strict=True)],
         reports.cache_key(source),
     )
     out = []
     for item, (g, t, note) in zip(items, picks, strict=True):
-        body = stored.get((item["id"], g.id, t))
-        if body is not None:
-            outline = _OUTLINE.decode(body)
-            meets, summary = outline.meets, outline.summary
+        outline = stored.get((item["id"], g.id, t))
+        if outline is not None:
+            meets, summary = outline[0], json.loads(outline[1])
         else:
             report = reports.report_data(session, actor, item["id"], source, g.id, t)
             meets, summary = bool(report.get("meets")), report.get("summary", {})
@@ -210,9 +202,6 @@ def _evaluated(
         item["verified"] = item["verification_status"] == 1
         out.append(item)
     return out
-
-
-_OUTLINE = msgspec.json.Decoder(_Outline)
 
 
 def browse(
