@@ -237,7 +237,7 @@ def browse(
         if total:
             notes.append(f"Page {number} is past the end; this is the last page, {last}.")
         number = last
-    runs = repo.runs_page(session, flt, (number - 1) * per_page, per_page)
+    runs = repo.runs_page(session, flt, (number - 1) * per_page, per_page, total)
     items = runs_read.list_items(session, actor, runs)
     for run, item in zip(runs, items, strict=True):
         item.update(runs_read.run_counts(run))

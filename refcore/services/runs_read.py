@@ -230,7 +230,7 @@ def list_runs(
         raise InvalidInput(
             "Invalid page number: The page number is greater than the total number of pages."
         )
-    runs = repo.runs_page(session, flt, (number - 1) * per_page, per_page)
+    runs = repo.runs_page(session, flt, (number - 1) * per_page, per_page, total)
     return RunPage(_items(session, actor, runs), number, pages, total)
 
 
@@ -304,7 +304,7 @@ def list_runs_v2(
             raise Forbidden("Forbidden.")
         flt.version_ids = [product_version_id]
     total = repo.runs_count(session, flt)
-    runs = repo.runs_page(session, flt, (page - 1) * per_page, per_page)
+    runs = repo.runs_page(session, flt, (page - 1) * per_page, per_page, total)
     items = _items(session, actor, runs)
     for run, item in zip(runs, items, strict=True):
         item.update(run_counts(run))

@@ -301,16 +301,29 @@ def runs_count(session: Session, flt: RunFilter) -> int:
     return int(session.execute(flt.apply(select(func.count()).select_from(Run))).scalar_one())
 
 
-def runs_page(session: Session, flt: RunFilter, offset: int, limit: int) -> list[Run]:
+def runs_page(
+    session: Session, flt: RunFilter, offset: int, limit: int, total: int | None = None
+) -> list[Run]:
     """The runs at ``offset`` .. ``offset + limit`` of the list, newest first.
 
     A deferred join: the page's ids are chosen first, on an index alone where one
     covers the filter and the order (``ix_runs_listed_created_id`` for the community
     list: the ``offset`` rows skipped are index entries, never table rows), then only
-    those runs are read, by primary key."""
-    order = (Run.created_at.desc(), Run.id.desc())
-    ids = flt.apply(select(Run.id)).order_by(*order).offset(offset).limit(limit).subquery()
-    return list(session.scalars(select(Run).join(ids, Run.id == ids.c.id).order_by(*order)))
+    those runs are read, by primary key. ``total``, the list's length when the caller
+    has counted it (:func:`runs_count`), lets a page of the older half be taken from
+    the oldest end, so at most half the list is skipped, and a page past the end cost
+    nothing."""
+    newest_first = (Run.created_at.desc(), Run.id.desc())
+    order, skip, take = newest_first, offset, limit
+    if total is not None:
+        if offset >= total:
+            return []
+        after = total - offset - limit  # runs older than the page
+        if after < offset:  # nearer the oldest end: count from there
+            order = (Run.created_at.asc(), Run.id.asc())
+            skip, take = max(after, 0), limit + min(after, 0)
+    ids = flt.apply(select(Run.id)).order_by(*order).offset(skip).limit(take).subquery()
+    return list(session.scalars(select(Run).join(ids, Run.id == ids.c.id).order_by(*newest_first)))
 
 
 def stored_outlines(
