@@ -27,6 +27,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import multiprocessing
+import multiprocessing.queues
+import multiprocessing.synchronize
 import os
 import random
 import secrets
@@ -37,7 +40,6 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -96,10 +98,10 @@ def guideline_names(guidelines: str) -> list[str]:
 
 
 def make_bodies(
-    n: int, tests: int, key: rsa.RSAPrivateKey, pub: str, real: list[str]
+    n: int, tests: int, key: rsa.RSAPrivateKey, pub: str, real: list[str], *, signed: bool = True
 ) -> list[tuple[bytes, dict[str, str]]]:
     """``n`` upload bodies of ``tests`` tests, a third of them guideline tests; every
-    second one signed."""
+    second one signed when ``signed``."""
     pool = [f"tempest.api.bench.mod{i % 40}.Test{i % 97}.test_{i}" for i in range(int(tests * 1.3))]
     out = []
     for i in range(n):
@@ -112,7 +114,7 @@ def make_bodies(
         }
         body = json.dumps(content).encode()
         headers = {"Content-type": "application/json"}
-        if i % 2:
+        if signed and i % 2:
             sig = key.sign(body, padding.PKCS1v15(), hashes.SHA256()).hex()
             headers.update({"X-Signature": sig, "X-Public-Key": pub})
         out.append((body, headers))
@@ -132,15 +134,16 @@ def server_pids(pid: int) -> list[int]:
     return pids
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of ``pids`` so far (seconds)."""
+def cpu_seconds(pids: list[int]) -> tuple[float, float]:
+    """(user, system) CPU time of ``pids`` so far, in seconds."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0
+    user = system = 0
     for pid in pids:
         with contextlib.suppress(OSError):
             fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-            total += int(fields[11]) + int(fields[12])
-    return total / tick
+            user += int(fields[11])
+            system += int(fields[12])
+    return user / tick, system / tick
 
 
 @contextlib.contextmanager
@@ -170,28 +173,53 @@ def profiled(pid: int, out: Path | None, name: str) -> Iterator[None]:
             proc.wait(timeout=60)
 
 
-def bench_uploads(
-    url: str, bodies: list[tuple[bytes, dict[str, str]]], clients: int
-) -> tuple[list[str], dict[str, float]]:
-    chunks = [bodies[i::clients] for i in range(clients)]
-
-    def worker(chunk: list[tuple[bytes, dict[str, str]]]) -> list[tuple[str, float]]:
-        done = []
+def _upload_client(
+    url: str,
+    chunk: list[tuple[bytes, dict[str, str]]],
+    ready: multiprocessing.synchronize.Barrier,
+    out: multiprocessing.queues.Queue[list[tuple[str, float]]],
+) -> None:
+    """One client process: waits at ``ready`` with the others, then uploads its chunk
+    one after the other and puts (test_id or "" when signed, seconds) of each."""
+    done = []
+    try:
         with httpx.Client(base_url=url, timeout=120) as client:
+            client.get("/v1/guidelines").raise_for_status()  # connected
+            ready.wait()
             for body, headers in chunk:
                 t = time.perf_counter()
                 r = client.post("/v1/results/", content=body, headers=headers)
                 r.raise_for_status()
                 test_id = r.json()["test_id"]
-                done.append(
-                    (test_id if "X-Signature" not in headers else "", time.perf_counter() - t)
-                )
-        return done
+                signed = "X-Signature" in headers
+                done.append(("" if signed else test_id, time.perf_counter() - t))
+    finally:
+        out.put(done)  # short when an upload failed: the parent says so
 
+
+def bench_uploads(
+    url: str, bodies: list[tuple[bytes, dict[str, str]]], clients: int
+) -> tuple[list[str], dict[str, float]]:
+    """``clients`` client processes (as the issue measured RefStack and refcore: clients
+    in one process would share its GIL and measure themselves) upload ``bodies``;
+    the clock runs from when every one of them is connected and ready."""
+    ctx = multiprocessing.get_context("spawn")
+    ready = ctx.Barrier(clients + 1)
+    out: multiprocessing.queues.Queue[list[tuple[str, float]]] = ctx.Queue()
+    procs = [
+        ctx.Process(target=_upload_client, args=(url, bodies[i::clients], ready, out))
+        for i in range(clients)
+    ]
+    for proc in procs:
+        proc.start()
+    ready.wait(timeout=120)
     start = time.perf_counter()
-    with ThreadPoolExecutor(clients) as pool:
-        results = [x for part in pool.map(worker, chunks) for x in part]
+    results = [x for _ in procs for x in out.get(timeout=600)]
     wall = time.perf_counter() - start
+    for proc in procs:
+        proc.join(timeout=60)
+    if len(results) != len(bodies):
+        raise SystemExit(f"{len(bodies) - len(results)} uploads failed")
     lat = [d for _, d in results]
     return [i for i, _ in results if i], {
         "uploads/s": len(results) / wall,
@@ -279,12 +307,9 @@ def prepared(db: Database) -> tuple[int, int]:
     return done, runs
 
 
-def bench_report_views(
-    client: httpx.Client, db: Database, ids: list[str], settle: float
-) -> dict[str, dict[str, object]]:
-    """The report page of runs nobody has viewed yet (first view), then again (second),
-    once the server has prepared what it prepares after the uploads (at most ``settle``
-    seconds of waiting: what is not prepared by then is computed on its first view)."""
+def wait_prepared(db: Database, settle: float) -> str:
+    """Wait (at most ``settle`` seconds) until the server has prepared every run's first
+    view; say how far it got."""
     start = time.monotonic()
     while time.monotonic() - start < settle:
         done, runs = prepared(db)
@@ -292,7 +317,16 @@ def bench_report_views(
             break
         time.sleep(0.5)
     done, runs = prepared(db)
-    waited = {"prepared": f"{done} of {runs} runs after {time.monotonic() - start:.1f} s"}
+    return f"{done} of {runs} runs after {time.monotonic() - start:.1f} s"
+
+
+def bench_report_views(
+    client: httpx.Client, db: Database, ids: list[str], settle: float
+) -> dict[str, dict[str, object]]:
+    """The report page of runs nobody has viewed yet (first view), then again (second),
+    once the server has prepared what it prepares after the uploads (at most ``settle``
+    seconds of waiting: what is not prepared by then is computed on its first view)."""
+    waited = {"prepared": wait_prepared(db, settle)}
     first = [timed(client, f"/results/{rid}", 1)[0] for rid in ids]
     second = [timed(client, f"/results/{rid}", 1)[0] for rid in ids]
     return {
@@ -323,12 +357,25 @@ def bench_db(kind: str, args: argparse.Namespace, tmp: Path) -> dict[str, dict[s
                 session, accounts.actor_for(session, user), pub, None, trusted=True
             )
         real = guideline_names(args.guidelines)
-        bodies = make_bodies(args.uploads, args.tests, key, pub, real)
-        cpu = cpu_seconds(pids)
-        with profiled(process.pid, profile, f"{kind}-upload"):
-            ids, up = bench_uploads(base, bodies, args.clients)
-        up["server CPU ms/upload"] = (cpu_seconds(pids) - cpu) / len(bodies) * 1000
-        figures["upload"] = {**up, "": load()}
+
+        def burst(name: str, bodies: list[tuple[bytes, dict[str, str]]]) -> list[str]:
+            cpu = cpu_seconds(pids)
+            with profiled(process.pid, profile, f"{kind}-{name.replace(' ', '-')}"):
+                ids, up = bench_uploads(base, bodies, args.clients)
+            user, system = (b - a for a, b in zip(cpu, cpu_seconds(pids), strict=True))
+            up["server CPU ms/upload"] = (user + system) / len(bodies) * 1000
+            up["of which system"] = system / len(bodies) * 1000
+            figures[name] = {**up, "": load()}
+            return ids
+
+        burst("upload half signed", make_bodies(args.uploads, args.tests, key, pub, real))
+        # the first burst's reports prepared before the second (anonymous, as the issue
+        # measured RefStack) starts
+        wait_prepared(db, args.settle)
+        ids = burst(
+            "upload anonymous",
+            make_bodies(args.uploads, args.tests, key, pub, real, signed=False),
+        )
         fresh, ids = ids[: args.views], ids[args.views :]
         with httpx.Client(base_url=base, timeout=60) as client:
             with profiled(process.pid, profile, f"{kind}-first-view"):

@@ -18,6 +18,9 @@ A run *meets* a guideline/target when every non-flagged required test passed
 (flagged failures are tolerated) and there is at least one such test. The
 report carries RefStack's summary figures twice: under refcore's rules and
 under RefStack's own (names and aliases only), so both can be shown.
+:func:`required_figures` gives those figures alone, for when nothing else of the
+report is read (whether a run meets each of many guidelines): the same verdicts,
+without building a report.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ __all__ = [
     "TestVerdict",
     "evaluate",
     "evaluate_all",
+    "required_figures",
 ]
 
 
@@ -50,6 +54,9 @@ class TestState(StrEnum):
     SKIPPED = "skipped"
     NOT_RUN = "not_run"
 
+
+#: each state's text, read without the enum's ``value`` property (~10,000 reads a report)
+_TEXT = {state: state.value for state in TestState}
 
 _STATE_OF = {
     Outcome.PASS: TestState.PASSED,
@@ -80,7 +87,7 @@ class TestVerdict:
 
     @property
     def passed_after_retry(self) -> bool:
-        return self.passed and any(a != "pass" for a in self.attempts)
+        return bool(self.attempts) and self.passed and any(a != "pass" for a in self.attempts)
 
     @property
     def passed(self) -> bool:
@@ -100,7 +107,7 @@ class TestVerdict:
             "name": self.test.name,
             "idempotent_id": self.test.idempotent_id or None,
             "aliases": list(self.test.aliases),
-            "state": self.state.value,
+            "state": _TEXT[self.state],
             "matched_by": self.matched_by,
             "matched_name": self.matched_name,
             "reason": self.reason,
@@ -126,6 +133,19 @@ class CapabilityReport:
     def count(self, state: TestState) -> int:
         return sum(1 for t in self.tests if t.state is state)
 
+    def counts(self) -> dict[str, int]:
+        """How many tests are in each state (:meth:`count` of each), how many are
+        flagged, and in all: one pass."""
+        tally = dict.fromkeys(TestState, 0)
+        flagged = 0
+        for t in self.tests:
+            tally[t.state] += 1
+            flagged += t.test.flag is not None
+        return {_TEXT[s]: n for s, n in tally.items()} | {
+            "flagged": flagged,
+            "total": len(self.tests),
+        }
+
     @property
     def passed(self) -> bool:
         """Every test passed (RefStack shows such a capability as fully passed)."""
@@ -147,8 +167,7 @@ class CapabilityReport:
             "project": self.capability.project if self.capability else None,
             "defined": self.defined,
             "met": self.met,
-            "counts": {s.value: self.count(s) for s in TestState}
-            | {"flagged": sum(1 for t in self.tests if t.flagged), "total": len(self.tests)},
+            "counts": self.counts(),
             "tests": [t.to_dict() for t in self.tests],
         }
 
@@ -169,37 +188,53 @@ class StatusSummary:
         }
 
 
+#: the rules RefStack itself knows (its figures count no other match as a pass)
+_REFSTACK_RULES = ("name", "alias")
+
+
+def _tally(tests: Iterable[tuple[bool, str | None]]) -> tuple[StatusSummary, StatusSummary]:
+    """(count, passed, flagged passed, flagged failed) of (flagged, the rule a test
+    passed by or None) under refcore's rules and under RefStack's (names and aliases
+    only), in one pass."""
+    count = passed = flag_pass = flag_fail = 0
+    passed_rs = flag_pass_rs = flag_fail_rs = 0
+    for flagged, rule in tests:
+        ok = rule is not None
+        ok_refstack = rule in _REFSTACK_RULES
+        count += 1
+        passed += ok
+        passed_rs += ok_refstack
+        if flagged:
+            flag_pass += ok
+            flag_fail += not ok
+            flag_pass_rs += ok_refstack
+            flag_fail_rs += not ok_refstack
+    return (
+        StatusSummary(count, passed, flag_pass, flag_fail),
+        StatusSummary(count, passed_rs, flag_pass_rs, flag_fail_rs),
+    )
+
+
 def _summaries(
     caps: list[CapabilityReport],
 ) -> tuple[dict[str, StatusSummary], dict[str, StatusSummary]]:
-    """Per status: (count, passed, flagged passed, flagged failed) under refcore's rules
-    and under RefStack's (names and aliases only), in one pass."""
-    # count, passed, flag pass, flag fail; then the same three under RefStack's rules
-    tallies = {status: [0, 0, 0, 0, 0, 0, 0] for status in STATUSES}
-    refstack_rules = ("name", "alias")
-    for cap in caps:
-        tally = tallies.get(cap.status)
-        if tally is None:
-            continue
-        for t in cap.tests:
-            ok = t.state is TestState.PASSED
-            ok_refstack = ok and t.matched_by in refstack_rules
-            tally[0] += 1
-            tally[1] += ok
-            tally[4] += ok_refstack
-            if t.test.flagged:
-                tally[2] += ok
-                tally[3] += not ok
-                tally[5] += ok_refstack
-                tally[6] += not ok_refstack
-    ours = {s: StatusSummary(t[0], t[1], t[2], t[3]) for s, t in tallies.items()}
-    theirs = {s: StatusSummary(t[0], t[4], t[5], t[6]) for s, t in tallies.items()}
+    """Per status, :func:`_tally` of its capabilities' verdicts (a test counts once per
+    capability listing it, as RefStack counts)."""
+    ours: dict[str, StatusSummary] = {}
+    theirs: dict[str, StatusSummary] = {}
+    for status in STATUSES:
+        ours[status], theirs[status] = _tally(
+            (t.test.flag is not None, t.matched_by if t.state is TestState.PASSED else None)
+            for cap in caps
+            if cap.status == status
+            for t in cap.tests
+        )
     return ours, theirs
 
 
-def _figures(summary: Mapping[str, StatusSummary]) -> dict[str, float | int | bool]:
-    """RefStack's report figures (resultsReportController.js)."""
-    req = summary["required"]
+def _figures(req: StatusSummary) -> dict[str, float | int | bool]:
+    """RefStack's report figures (resultsReportController.js), from the summary of the
+    required tests."""
     fail = req.count - req.passed_count
     flagged = req.flag_fail_count + req.flag_pass_count
     non_flag = req.count - flagged
@@ -366,32 +401,71 @@ class RunIndex:
 
     __slots__ = (
         "results",
-        "by_uuid",
+        "passed",
         "passed_by_uuid",
         "fixture_failures",
         "fixture_skips",
+        "_run",
+        "_by_uuid",
         "_judged",
     )
 
     def __init__(self, run: TestRun) -> None:
+        self._run = run
         self.results: Mapping[str, TestResult] = run.results
-        self.by_uuid: Mapping[str, TestResult] = run.by_uuid()
-        self.passed_by_uuid: dict[str, TestResult] = {
-            r.uuid: r for r in run.results.values() if r.uuid and r.outcome is Outcome.PASS
-        }
-        #: verdicts already given, by the test object's id (targets share capabilities)
-        self._judged: dict[int, tuple[Test, TestVerdict]] = {}
+        #: the results that passed, by name and by idempotent uuid
+        self.passed: dict[str, TestResult] = {}
+        self.passed_by_uuid: dict[str, TestResult] = {}
         #: failed setUpClass / setUpModule results, by the class or module they set up
         self.fixture_failures: dict[str, TestResult] = {}
         #: skipped ones (a class skipped as a whole: "designate is not available")
         self.fixture_skips: dict[str, TestResult] = {}
-        for r in run.results.values():
+        for name, r in run.results.items():
             if r.outcome is Outcome.PASS:
+                self.passed[name] = r
+                if r.uuid:
+                    self.passed_by_uuid[r.uuid] = r
                 continue
             scope = fixture_scope(r.name)
             if scope is not None:
                 kept = self.fixture_skips if r.outcome is Outcome.SKIP else self.fixture_failures
                 kept[scope] = r
+        self._by_uuid: Mapping[str, TestResult] | None = None
+        #: verdicts already given, by the test object's id (targets share capabilities)
+        self._judged: dict[int, tuple[Test, TestVerdict]] = {}
+
+    @property
+    def by_uuid(self) -> Mapping[str, TestResult]:
+        """Every result by idempotent uuid (worst outcome wins on a clash); built on
+        first use, only a test that did not pass needs it."""
+        if self._by_uuid is None:
+            self._by_uuid = self._run.by_uuid()
+        return self._by_uuid
+
+    def passed_by(self, test: Test) -> tuple[str, TestResult] | None:
+        """How ``test`` passed in the run: (the rule, the result it matched), else None.
+        The matching rules, in their order (the module's docstring)."""
+        passed = self.passed
+        found = passed.get(test.name)
+        if found is not None:
+            return "name", found
+        for alias in test.aliases:
+            found = passed.get(alias)
+            if found is not None:
+                return "alias", found
+        if test.uuid:
+            found = self.passed_by_uuid.get(test.uuid)
+            if found is not None:
+                return "idempotent_id", found
+        return None
+
+    def pass_rule(self, test: Test) -> str | None:
+        """The rule ``test`` passed by ("name", "alias", "idempotent_id"), or None when
+        it did not pass: the state and ``matched_by`` of a passed :meth:`judge` verdict,
+        without the verdict. Not memoized: a look-up in a memo by the test's id costs as
+        much as the rules' two or three dictionary look-ups (measured slower)."""
+        how = self.passed_by(test)
+        return how[0] if how is not None else None
 
     def judge(self, test: Test) -> TestVerdict:
         seen = self._judged.get(id(test))
@@ -402,20 +476,12 @@ class RunIndex:
         return verdict
 
     def _judge(self, test: Test) -> TestVerdict:
+        how = self.passed_by(test)
+        if how is not None:
+            return _passed(test, *how)
+        # not passed: say what the run did say of it, if anything
         results = self.results
         found = results.get(test.name)
-        if found is not None and found.outcome is Outcome.PASS:
-            return _passed(test, "name", found)
-        for alias in test.aliases:
-            r = results.get(alias)
-            if r is not None and r.outcome is Outcome.PASS:
-                return _passed(test, "alias", r)
-        uuid = test.uuid
-        if uuid:
-            r = self.passed_by_uuid.get(uuid)
-            if r is not None:
-                return _passed(test, "idempotent_id", r)
-        # not passed: say what the run did say of it, if anything
         rule = "name"
         if found is None:
             for alias in test.aliases:
@@ -423,6 +489,7 @@ class RunIndex:
                 if found is not None:
                     rule = "alias"
                     break
+        uuid = test.uuid
         if found is None and uuid:
             found = self.by_uuid.get(uuid)
             rule = "idempotent_id"
@@ -482,11 +549,30 @@ def evaluate(
         target,
         caps,
         by_status,
-        _figures(by_status),
+        _figures(by_status["required"]),
         refstack,
-        _figures(refstack),
+        _figures(refstack["required"]),
         len(index.results),
     )
+
+
+def required_figures(
+    run: TestRun | RunIndex, guideline: Guideline, target: str = "platform"
+) -> tuple[dict[str, float | int | bool], dict[str, float | int | bool]]:
+    """``(figures, refstack_figures)`` of ``evaluate(run, guideline, target)``, without
+    the report: only the required tests are looked at, and only whether (and by which
+    rule) each passed. For a caller that reads nothing else (whether a run meets each of
+    many guidelines: ``figures["meets"]``)."""
+    index = run if isinstance(run, RunIndex) else RunIndex(run)
+    capabilities = guideline.capabilities
+    pass_rule = index.pass_rule
+    ours, theirs = _tally(
+        (t.flag is not None, pass_rule(t))
+        for name, status in guideline.capability_statuses(target).items()
+        if status == "required" and name in capabilities
+        for t in capabilities[name].tests
+    )
+    return _figures(ours), _figures(theirs)
 
 
 def evaluate_all(run: TestRun, guidelines: Iterable[Guideline]) -> list[ComplianceReport]:

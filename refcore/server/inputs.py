@@ -1,7 +1,9 @@
 """The checks every request passes before its route runs (one app-wide dependency):
 no NUL in a path or query parameter (PostgreSQL cannot compare text with one; SQLite
 would), and a JSON body that is not nested too deep and carries no ``\\u0000`` or lone
-surrogate (see :func:`refcore.services.fields.json_problem`). The body is the one the
+surrogate (see :func:`refcore.services.fields.json_problem`), unless the route's service
+checks it itself (:func:`refcore.server.routing.checks_json_itself`: RefStack's upload, so
+a 150 KB body is not scanned twice). The body is the one the
 route reads next (Starlette keeps it on the request); a large one is scanned in a worker
 thread, off the event loop.
 """
@@ -13,6 +15,7 @@ from fastapi import Request
 
 from refcore.errors import InvalidInput
 from refcore.server.errors import is_v1
+from refcore.server.routing import json_checked_by_route
 from refcore.services.fields import TOO_DEEP, json_problem
 
 __all__ = ["check_request"]
@@ -34,7 +37,7 @@ async def check_request(request: Request) -> None:
         if isinstance(value, str) and "\x00" in value:
             bad = f"{where} parameter {name} contains a NUL character"
             raise InvalidInput(f"Invalid input: {bad}", errors=[bad])
-    if request.method in ("GET", "HEAD", "OPTIONS", "DELETE"):
+    if request.method in ("GET", "HEAD", "OPTIONS", "DELETE") or json_checked_by_route(request):
         return
     ctype = _ctype(request)
     if ctype and ctype not in _JSON_TYPES and not ctype.endswith("+json"):

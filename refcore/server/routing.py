@@ -52,6 +52,8 @@ __all__ = [
     "BodyDep",
     "Route",
     "body_limit",
+    "checks_json_itself",
+    "json_checked_by_route",
     "one_at_a_time",
     "upload_limiter",
 ]
@@ -60,6 +62,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 _BODY_LIMIT = "__refcore_body_limit__"
 _ONE_AT_A_TIME = "__refcore_one_at_a_time__"
+_OWN_JSON_CHECK = "__refcore_checks_json_itself__"
 
 
 def body_limit(setting: str) -> Callable[[F], F]:
@@ -76,6 +79,19 @@ def one_at_a_time(endpoint: F) -> F:
     """Run the route in the worker one request at a time per process (uploads)."""
     setattr(endpoint, _ONE_AT_A_TIME, True)
     return endpoint
+
+
+def checks_json_itself(endpoint: F) -> F:
+    """The route's service refuses a bad JSON body itself, with the same words
+    (:func:`refcore.services.fields.json_problem`): the app-wide check
+    (:mod:`refcore.server.inputs`) leaves the body to it rather than scan it twice."""
+    setattr(endpoint, _OWN_JSON_CHECK, True)
+    return endpoint
+
+
+def json_checked_by_route(request: Request) -> bool:
+    """Whether the request's route checks its JSON body itself (see above)."""
+    return bool(getattr(request.scope.get("endpoint"), _OWN_JSON_CHECK, False))
 
 
 # one limiter per event loop (a limiter belongs to the loop it was first used in; tests

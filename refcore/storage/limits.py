@@ -33,6 +33,8 @@ __all__ = [
     "int_range",
     "max_length",
     "number_problem",
+    "refuse_problems",
+    "row_problems",
     "text_problem",
     "value_problem",
 ]
@@ -105,6 +107,24 @@ def value_problem(column: Column[Any] | InstrumentedAttribute[Any], value: Any) 
     return None
 
 
+def row_problems(columns: Iterable[Column[Any]], values: dict[str, Any]) -> list[str]:
+    """What the guard would say of a row written with a Core insert (``values`` by
+    column key): the same checks, so such a row is refused the same way."""
+    found = []
+    for col in columns:
+        if col.key in values:
+            problem = value_problem(col, values[col.key])
+            if problem:
+                found.append(f"{col.key} {problem}")
+    return found
+
+
+def refuse_problems(problems: list[str]) -> None:
+    """The guard's error for ``problems`` (none: nothing)."""
+    if problems:
+        raise InvalidInput(f"Invalid input: {problems[0]}", errors=problems)
+
+
 def _problems(objects: Iterable[Any]) -> list[str]:
     found = []
     for obj in objects:
@@ -120,6 +140,4 @@ def _problems(objects: Iterable[Any]) -> list[str]:
 
 @event.listens_for(Session, "before_flush")
 def _guard(session: Session, _context: Any, _instances: Any) -> None:
-    problems = _problems([*session.new, *session.dirty])
-    if problems:
-        raise InvalidInput(f"Invalid input: {problems[0]}", errors=problems)
+    refuse_problems(_problems([*session.new, *session.dirty]))

@@ -40,7 +40,7 @@ def pack_ids(ids: Sequence[int]) -> bytes:
 
 
 def pack_outcomes(outcomes: Sequence[Outcome]) -> bytes:
-    return bytes(OUTCOME_CODES[o] for o in outcomes)
+    return bytes(map(OUTCOME_CODES.__getitem__, outcomes))
 
 
 def unpack(name_ids: bytes, outcomes: bytes) -> list[tuple[int, Outcome]]:

@@ -8,19 +8,23 @@ warm upload of 1,500 known tests costs no name query at all.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable, Sequence
+from collections import ChainMap
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from operator import itemgetter
+from typing import Any, cast
 
 import msgspec
-from sqlalchemy import ColumnElement, Select, delete, event, func, insert, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, Table, delete, event, func, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from refcore.core.runs import Outcome
+from refcore.storage.limits import refuse_problems, row_problems
 from refcore.storage.models import (
+    Base,
     Organization,
     OrgMember,
     Product,
@@ -38,6 +42,7 @@ from refcore.storage.packing import pack_ids, pack_outcomes, unpack
 __all__ = [
     "RunFilter",
     "forget_interned",
+    "insert_rows",
     "intern_tests",
     "meta_for",
     "owners_openid",
@@ -51,14 +56,32 @@ __all__ = [
 ]
 
 _CHUNK = 400
-# pool -> {(name, uuid): id} for rows known to be committed in that database
-_interned: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], int]] = weakref.WeakKeyDictionary()
+# the fields of a (name, uuid, outcome) test, taken at C speed
+_NAME, _UUID, _OUTCOME = itemgetter(0), itemgetter(1), itemgetter(2)
+
+
+class _Interned:
+    """The ids of (name, uuid) rows known to be committed in one database, both ways."""
+
+    __slots__ = ("ids", "names")
+
+    def __init__(self) -> None:
+        self.ids: dict[tuple[str, str], int] = {}
+        self.names: dict[int, tuple[str, str]] = {}
+
+    def add(self, found: dict[tuple[str, str], int]) -> None:
+        self.ids.update(found)
+        self.names.update(zip(found.values(), found, strict=True))
+
+
+# pool -> what is interned in that database
+_interned: weakref.WeakKeyDictionary[Any, _Interned] = weakref.WeakKeyDictionary()
 _PENDING = "refcore_interned_pending"
 
 
-def _cache_for(session: Session) -> tuple[Any, dict[tuple[str, str], int]]:
+def _cache_for(session: Session) -> tuple[Any, _Interned]:
     pool = session.get_bind().engine.pool
-    return pool, _interned.setdefault(pool, {})
+    return pool, _cache_for_pool(pool)
 
 
 def forget_interned() -> None:
@@ -71,7 +94,14 @@ def _publish_interned(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if pending:
         pool, found = pending
-        _interned.setdefault(pool, {}).update(found)
+        _cache_for_pool(pool).add(found)
+
+
+def _cache_for_pool(pool: Any) -> _Interned:
+    known = _interned.get(pool)
+    if known is None:
+        known = _interned.setdefault(pool, _Interned())
+    return known
 
 
 @event.listens_for(Session, "after_rollback")
@@ -83,8 +113,7 @@ def intern_tests(session: Session, pairs: Sequence[tuple[str, str]]) -> list[int
     """Ids of (name, uuid) pairs, inserting the unknown ones (sorted, so concurrent
     uploads take row locks in one order and cannot deadlock)."""
     pool, cache = _cache_for(session)
-    known = cache.get
-    ids = [known(p) for p in pairs]
+    ids = list(map(cache.ids.get, pairs))
     if None not in ids:
         return ids  # type: ignore[return-value]  # no None: every pair was known
     missing = sorted({p for p, i in zip(pairs, ids, strict=True) if i is None})
@@ -108,6 +137,16 @@ def intern_tests(session: Session, pairs: Sequence[tuple[str, str]]) -> list[int
     return [i if i is not None else found[p] for p, i in zip(pairs, ids, strict=True)]
 
 
+def insert_rows(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    """A Core insert of ``rows`` (values by column key) into ``model``'s table in the
+    session's transaction, each row checked first as the flush guard checks an ORM row
+    (:func:`refcore.storage.limits.row_problems`): an upload writes its run this way,
+    without the unit of work's bookkeeping (a fifth of a warm upload's time)."""
+    table = cast(Table, model.__table__)
+    refuse_problems([p for row in rows for p in row_problems(table.columns, row)])
+    session.connection().execute(table.insert(), rows)
+
+
 def store_tests(
     session: Session,
     run_id: str,
@@ -116,14 +155,14 @@ def store_tests(
     attempts: str | None = None,
 ) -> None:
     """Intern the names and write the run's one packed row (a Core insert)."""
-    ids = intern_tests(session, [(name, uuid) for name, uuid, _ in tests])
-    session.execute(
-        insert(RunTests),
+    ids = intern_tests(session, list(zip(map(_NAME, tests), map(_UUID, tests), strict=True)))
+    session.connection().execute(
+        cast(Table, RunTests.__table__).insert(),
         [
             {
                 "run_id": run_id,
                 "name_ids": pack_ids(ids),
-                "outcomes": pack_outcomes([o for _, _, o in tests]),
+                "outcomes": pack_outcomes(list(map(_OUTCOME, tests))),
                 "reasons": reasons,
                 "attempts": attempts,
             }
@@ -147,17 +186,23 @@ def run_tests(session: Session, run_id: str) -> tuple[list[tuple[str, str, Outco
         return [], None
     pairs = unpack(row.name_ids, row.outcomes)
     pool, cache = _cache_for(session)
-    reverse = {i: p for p, i in cache.items()} if len(cache) < 200_000 else {}
-    unknown = {i for i, _ in pairs if i not in reverse}
-    names: dict[int, tuple[str, str]] = {i: reverse[i] for i, _ in pairs if i in reverse}
-    wanted = sorted(unknown)
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
-        for i, n, u in session.execute(
-            select(TestName.id, TestName.name, TestName.uuid).where(TestName.id.in_(chunk))
-        ):
-            names[i] = (n, u)
-    return [(*names[i], outcome) for i, outcome in pairs], row.reasons
+    known: Mapping[int, tuple[str, str]] = cache.names
+    wanted = sorted({i for i, _ in pairs if i not in known})
+    if wanted:
+        read: dict[tuple[str, str], int] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            for i, n, u in session.execute(
+                select(TestName.id, TestName.name, TestName.uuid).where(TestName.id.in_(chunk))
+            ):
+                read[(n, u)] = i
+        # rows this transaction has not written itself were committed by someone: kept
+        pending = session.info.get(_PENDING)
+        mine = set(pending[1].values()) if pending else set()
+        cache.add({p: i for p, i in read.items() if i not in mine})
+        if mine:  # and this transaction's own rows, for this answer only
+            known = ChainMap({i: p for p, i in read.items() if i in mine}, cache.names)
+    return [(*known[i], outcome) for i, outcome in pairs], row.reasons
 
 
 class _Summary(msgspec.Struct):

@@ -64,6 +64,45 @@ def test_json_problem_agrees_with_the_decoded_strings(parts: list[str]) -> None:
         assert expected in (found or ""), (value, found)
 
 
+def _depth_step_by_step(data: bytes) -> int:
+    """The definition: the highest running count of open brackets."""
+    depth = deepest = 0
+    for byte in data:
+        if byte in b"[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in b"]}":
+            depth -= 1
+    return deepest
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.binary(max_size=40).map(lambda b: bytes(b"[]{}x"[c % 5] for c in b)),
+        st.recursive(
+            st.just([]) | st.just({}) | st.integers(),
+            lambda inner: (
+                st.lists(inner, max_size=3)
+                | st.dictionaries(st.text("ab[", max_size=2), inner, max_size=3)
+            ),
+            max_leaves=40,
+        ).map(lambda doc: json.dumps(doc).encode()),
+        st.integers(1, 80).map(lambda n: b"[" * n + b"]" * n),
+    )
+)
+def test_json_depth_is_the_deepest_running_count(data: bytes) -> None:
+    """Counted pass by pass (a pass takes out the innermost pairs), the depth is the
+    running count's highest value, for JSON and for brackets that do not pair up;
+    over the limit it only has to say so."""
+    expected = _depth_step_by_step(data)
+    found = fields._depth(data)
+    if expected > fields.MAX_JSON_DEPTH:
+        assert found > fields.MAX_JSON_DEPTH
+    else:
+        assert found == expected, data
+
+
 def test_text_limits_come_from_the_columns() -> None:
     assert fields.text("c" * 128, "cpid", Run.cpid) == "c" * 128
     with pytest.raises(InvalidInput, match="cpid is longer than 128 characters"):

@@ -58,3 +58,47 @@ def test_passed_ids_are_the_passes_of_unpack() -> None:
     name_ids, codes = pack_ids(ids), pack_outcomes(outcomes)
     expected = [i for i, o in unpack(name_ids, codes) if o is Outcome.PASS]
     assert passed_ids(name_ids, codes) == expected and 0 < len(expected) < len(ids)
+
+
+def test_a_runs_names_are_read_once_and_never_from_a_rolled_back_write(database) -> None:  # type: ignore[no-untyped-def]
+    """``run_tests`` keeps the names it reads (committed by anyone) for the next read of
+    any run, but never the rows of a transaction that is rolled back."""
+    import uuid
+
+    from refcore_testing import run_row
+    from sqlalchemy import event
+
+    from refcore.storage.models import Run
+
+    tag = uuid.uuid4().hex[:8]
+    tests = [(f"tempest.{tag}.a", "", Outcome.PASS), (f"tempest.{tag}.b", tag, Outcome.FAIL)]
+    name_reads: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        if "FROM test_names" in statement:
+            name_reads.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        # written and read back in one transaction, then rolled back: nothing kept
+        with database.session(write=True) as session:
+            lost = run_row()
+            repo.insert_rows(session, Run, [lost])
+            repo.store_tests(session, lost["id"], tests, None)
+            assert repo.run_tests(session, lost["id"])[0] == tests
+            session.rollback()
+        with database.session(write=True) as session:  # had the lost ids been kept, this
+            kept = run_row()  # run would point at names that do not exist
+            repo.insert_rows(session, Run, [kept])
+            repo.store_tests(session, kept["id"], tests, None)
+            session.commit()
+        repo.forget_interned()  # another process's view: nothing known
+        with database.session() as session:
+            name_reads.clear()
+            assert repo.run_tests(session, kept["id"])[0] == tests
+            assert len(name_reads) == 1  # read from the database once...
+            assert repo.run_tests(session, kept["id"])[0] == tests
+            assert len(name_reads) == 1  # ...then known
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+        repo.forget_interned()

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from refcore.config import Settings
 from refcore.errors import InvalidInput, UnsupportedMediaType
 from refcore.server.deps import ActorDep, GuidelinesDep, SessionDep, SettingsDep, state
-from refcore.server.routing import BodyDep, Route, body_limit, one_at_a_time
+from refcore.server.routing import BodyDep, Route, body_limit, checks_json_itself, one_at_a_time
 from refcore.services import runs, runs_edit, runs_read
 
 router = APIRouter(prefix="/v1/results", tags=["v1 results"], route_class=Route)
@@ -50,6 +50,7 @@ def json_object(body: bytes) -> dict[str, Any]:
 @router.post("", status_code=201, summary="Upload a test run (RefStack JSON)")
 @router.post("/", status_code=201, include_in_schema=False)
 @one_at_a_time
+@checks_json_itself  # runs.submit_v1 refuses a bad body with RefStack's words
 def upload(
     request: Request, body: BodyDep, session: SessionDep, actor: ActorDep, settings: SettingsDep
 ) -> dict[str, str]:
