@@ -16,6 +16,7 @@ whole numbers, anything else is refused.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -158,31 +159,49 @@ def _filter(session: Session, actor: Actor, q: RunListQuery) -> repo.RunFilter:
     return flt
 
 
-def _row(
+def _evaluated(
     session: Session,
     actor: Actor,
     source: GuidelineSource,
-    item: dict[str, Any],
+    items: list[dict[str, Any]],
     guideline: str | None,
     target: str | None,
-) -> dict[str, Any]:
-    g, t, note = reports.choose(source.get(), item["meta"], guideline, target)
-    report = reports.report_data(session, actor, item["id"], source, g.id, t)
-    summary = report.get("summary", {})
-    claim_g = (item["meta"].get("guideline") or "").removesuffix(".json") or None
-    item["claims"] = {"guideline": claim_g, "target": item["meta"].get("target")}
-    item["evaluation"] = {
-        "guideline": g.id,
-        "target": t,
-        "chosen": guideline is not None,
-        "meets": bool(report.get("meets")),
-        "pass_percent": summary.get("nonFlagRequiredPassPercent"),
-        "required_passed": summary.get("nonFlagPassCount"),
-        "required_total": summary.get("totalNonFlagCount"),
-        "note": note,
-    }
-    item["verified"] = item["verification_status"] == 1
-    return item
+) -> list[dict[str, Any]]:
+    """The items with their evaluation: each run's report for the guideline and target
+    :func:`reports.choose` gives it. The page's stored reports are read in one query,
+    their ``meets`` and ``summary`` only (those computed under :func:`reports.cache_key`,
+    as the report's own read takes them); a report not stored yet, or stored without
+    its summary, comes from :func:`reports.report_data`, the report page's own function."""
+    gs = source.get()
+    picks = [reports.choose(gs, item["meta"], guideline, target) for item in items]
+    stored = repo.stored_outlines(
+        session,
+        [(item["id"], g.id, t) for item, (g, t, _) in zip(items, picks, strict=True)],
+        reports.cache_key(source),
+    )
+    out = []
+    for item, (g, t, note) in zip(items, picks, strict=True):
+        outline = stored.get((item["id"], g.id, t))
+        if outline is not None:
+            meets, summary = outline[0], json.loads(outline[1])
+        else:
+            report = reports.report_data(session, actor, item["id"], source, g.id, t)
+            meets, summary = bool(report.get("meets")), report.get("summary", {})
+        claim_g = (item["meta"].get("guideline") or "").removesuffix(".json") or None
+        item["claims"] = {"guideline": claim_g, "target": item["meta"].get("target")}
+        item["evaluation"] = {
+            "guideline": g.id,
+            "target": t,
+            "chosen": guideline is not None,
+            "meets": meets,
+            "pass_percent": summary.get("nonFlagRequiredPassPercent"),
+            "required_passed": summary.get("nonFlagPassCount"),
+            "required_total": summary.get("totalNonFlagCount"),
+            "note": note,
+        }
+        item["verified"] = item["verification_status"] == 1
+        out.append(item)
+    return out
 
 
 def browse(
@@ -218,11 +237,11 @@ def browse(
         if total:
             notes.append(f"Page {number} is past the end; this is the last page, {last}.")
         number = last
-    runs = repo.runs_page(session, flt, (number - 1) * per_page, per_page)
+    runs = repo.runs_page(session, flt, (number - 1) * per_page, per_page, total)
     items = runs_read.list_items(session, actor, runs)
     for run, item in zip(runs, items, strict=True):
         item.update(runs_read.run_counts(run))
-    rows = [_row(session, actor, source, item, guideline, target) for item in items]
+    rows = _evaluated(session, actor, source, items, guideline, target)
     return RunList(rows, number, pages, total, per_page, guideline, target, notes)
 
 
@@ -307,6 +326,6 @@ def version_trend(
         if newest:
             item = runs_read.list_items(session, actor, newest)[0]
             item.update(runs_read.run_counts(newest[0]))
-            row["run"] = _row(session, actor, source, item, guideline, target)
+            row["run"] = _evaluated(session, actor, source, [item], guideline, target)[0]
         out.append(row)
     return out

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from refcore.core.runs import Outcome
@@ -230,7 +230,7 @@ def list_runs(
         raise InvalidInput(
             "Invalid page number: The page number is greater than the total number of pages."
         )
-    runs = repo.runs_page(session, flt, (number - 1) * per_page, per_page)
+    runs = repo.runs_page(session, flt, (number - 1) * per_page, per_page, total)
     return RunPage(_items(session, actor, runs), number, pages, total)
 
 
@@ -260,13 +260,18 @@ def run_tests(session: Session, actor: Actor, run_id: str) -> list[dict[str, Any
     ]
 
 
-def visible_clause(actor: Actor) -> Any:
-    """Runs this actor may see in a plain (v2) list: listed ones plus their own."""
+def visible_filter(actor: Actor, **filters: Any) -> repo.RunFilter:
+    """Runs this actor may see in a plain (v2) list: listed ones plus their own (all
+    of them for the foundation). As a filter, so the list's count of every listed run
+    is the tally (``repositories.runs_count``), not a count of a million rows."""
     if actor.is_foundation:
-        return None
-    if actor.authenticated:
-        return or_(Run.listed.is_(True), Run.owner_id == actor.user_id)
-    return Run.listed.is_(True)
+        return repo.RunFilter(**filters)
+    return repo.RunFilter(listed=True, also_owner=actor.user_id, **filters)
+
+
+def visible_clause(actor: Actor) -> Any:
+    """:func:`visible_filter` as a clause (None: every run)."""
+    return visible_filter(actor).visibility()
 
 
 def list_runs_v2(
@@ -283,9 +288,10 @@ def list_runs_v2(
     foundation), newest first. ``product_version_id`` applies the product's privacy."""
     if not 1 <= page <= fields.MAX_PAGE:
         raise InvalidInput(f"Invalid page number: {page}; pages are 1 to {fields.MAX_PAGE}")
-    flt = repo.RunFilter(cpid=cpid, visible=visible_clause(actor))
+    flt = visible_filter(actor, cpid=cpid)
     if mine:
         actor.require_login()
+        flt.listed, flt.also_owner = False, None
         flt.visible = Run.owner_id == actor.user_id
     if product_version_id is not None:
         found = repo.versions_with_products(session, [product_version_id]).get(product_version_id)
@@ -293,12 +299,12 @@ def list_runs_v2(
             raise NotFound(f"Product version {product_version_id} not found")
         _, product = found
         if actor.admin_of(product.organization_id):
-            flt.visible = None
+            flt.visible, flt.listed, flt.also_owner = None, False, None
         elif not product.public:
             raise Forbidden("Forbidden.")
         flt.version_ids = [product_version_id]
     total = repo.runs_count(session, flt)
-    runs = repo.runs_page(session, flt, (page - 1) * per_page, per_page)
+    runs = repo.runs_page(session, flt, (page - 1) * per_page, per_page, total)
     items = _items(session, actor, runs)
     for run, item in zip(runs, items, strict=True):
         item.update(run_counts(run))

@@ -232,7 +232,9 @@ class Run(Base):
 
     __tablename__ = "runs"
     __table_args__ = (
-        Index("ix_runs_listed_created", "listed", "created_at"),
+        # the community list's order, ids included: a page's ids are an index-only
+        # scan however deep the page (repositories.runs_page, migration 0018)
+        Index("ix_runs_listed_created_id", "listed", "created_at", "id"),
         Index("ix_runs_owner_created", "owner_id", "created_at"),
         Index("ix_runs_version_created", "product_version_id", "created_at"),
     )
@@ -341,6 +343,10 @@ class RunReport(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     meets: Mapped[bool] = mapped_column(Boolean)
     body: Mapped[str] = mapped_column(Text)
+    #: the body's ``summary`` object as it is in the body (JSON, ~200 bytes), kept beside
+    #: it by ``repositories.store_reports`` so a run list reads its rows' figures without
+    #: their bodies (~125 KB each); None in rows stored before migration 0018
+    summary: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = _created()
 
 

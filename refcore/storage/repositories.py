@@ -15,7 +15,8 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, delete, event, func, select, tuple_
+import msgspec
+from sqlalchemy import ColumnElement, Select, Table, delete, event, func, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -50,6 +51,7 @@ __all__ = [
     "runs_page",
     "store_reports",
     "store_tests",
+    "stored_outlines",
     "versions_with_products",
 ]
 
@@ -203,6 +205,22 @@ def run_tests(session: Session, run_id: str) -> tuple[list[tuple[str, str, Outco
     return [(*known[i], outcome) for i, outcome in pairs], row.reasons
 
 
+class _Summary(msgspec.Struct):
+    """A stored report body's ``summary`` object, undecoded (the rest is skipped)."""
+
+    summary: msgspec.Raw = msgspec.field(default_factory=msgspec.Raw)
+
+
+_SUMMARY = msgspec.json.Decoder(_Summary)
+
+
+def _summary_of(body: str) -> str | None:
+    """The ``summary`` of a report body as it is written there (None for a body
+    without one: the meets summary, ``guideline`` "*")."""
+    raw = bytes(_SUMMARY.decode(body).summary)
+    return raw.decode() if raw else None
+
+
 def store_reports(
     session: Session, run_id: str, fingerprint: str, rows: Sequence[tuple[str, str, bool, str]]
 ) -> None:
@@ -220,6 +238,7 @@ def store_reports(
                 "fingerprint": fingerprint,
                 "meets": meets,
                 "body": body,
+                "summary": _summary_of(body),
             }
             for guideline, target, meets, body in rows
         ]
@@ -231,6 +250,7 @@ def store_reports(
                 "fingerprint": stmt.excluded.fingerprint,
                 "meets": stmt.excluded.meets,
                 "body": stmt.excluded.body,
+                "summary": stmt.excluded.summary,
                 "created_at": stmt.excluded.created_at,
             },
         )
@@ -245,6 +265,8 @@ class RunFilter:
 
     visible: ColumnElement[bool] | None = None
     listed: bool = False
+    #: with ``listed``: this user's own runs too, listed or not (v2's list for a user)
+    also_owner: int | None = None
     cpid: str | None = None
     verification_status: int | None = None
     start: datetime | None = None
@@ -257,6 +279,11 @@ class RunFilter:
 
     @property
     def whole_community_list(self) -> bool:
+        return self.listed and self.also_owner is None and self.unfiltered
+
+    @property
+    def unfiltered(self) -> bool:
+        """Nothing but ``listed`` (and ``also_owner``) narrows the list."""
         others = (
             self.visible,
             self.cpid,
@@ -267,7 +294,15 @@ class RunFilter:
             self.claims_guideline,
             self.claims_target,
         )
-        return self.listed and all(x is None for x in others)
+        return all(x is None for x in others)
+
+    def visibility(self) -> ColumnElement[bool] | None:
+        """The clause of ``listed`` and ``also_owner`` (None: they narrow nothing)."""
+        if not self.listed:
+            return None
+        if self.also_owner is None:
+            return Run.listed.is_(True)
+        return or_(Run.listed.is_(True), Run.owner_id == self.also_owner)
 
     @staticmethod
     def _meta(key: str, values: list[str]) -> ColumnElement[bool]:
@@ -280,8 +315,9 @@ class RunFilter:
     def apply(self, query: Select[Any]) -> Select[Any]:
         if self.visible is not None:
             query = query.where(self.visible)
-        if self.listed:
-            query = query.where(Run.listed.is_(True))
+        shown = self.visibility()
+        if shown is not None:
+            query = query.where(shown)
         if self.cpid is not None:
             query = query.where(Run.cpid == self.cpid)
         if self.verification_status is not None:
@@ -301,14 +337,62 @@ class RunFilter:
 
 
 def runs_count(session: Session, flt: RunFilter) -> int:
-    if flt.whole_community_list:  # the triggers' tally, not a count of every row
-        return int(session.execute(select(func.sum(RunTally.listed))).scalar_one() or 0)
+    if flt.listed and flt.unfiltered:  # the triggers' tally, not a count of every row
+        listed = int(session.execute(select(func.sum(RunTally.listed))).scalar_one() or 0)
+        if flt.also_owner is None:
+            return listed
+        own = select(func.count()).where(Run.owner_id == flt.also_owner, Run.listed.is_(False))
+        return listed + int(session.execute(own).scalar_one())
     return int(session.execute(flt.apply(select(func.count()).select_from(Run))).scalar_one())
 
 
-def runs_page(session: Session, flt: RunFilter, offset: int, limit: int) -> list[Run]:
-    query = flt.apply(select(Run)).order_by(Run.created_at.desc(), Run.id.desc())
-    return list(session.scalars(query.offset(offset).limit(limit)))
+def runs_page(
+    session: Session, flt: RunFilter, offset: int, limit: int, total: int | None = None
+) -> list[Run]:
+    """The runs at ``offset`` .. ``offset + limit`` of the list, newest first.
+
+    A deferred join: the page's ids are chosen first, on an index alone where one
+    covers the filter and the order (``ix_runs_listed_created_id`` for the community
+    list: the ``offset`` rows skipped are index entries, never table rows), then only
+    those runs are read, by primary key. ``total``, the list's length when the caller
+    has counted it (:func:`runs_count`), lets a page of the older half be taken from
+    the oldest end, so at most half the list is skipped, and a page past the end cost
+    nothing."""
+    newest_first = (Run.created_at.desc(), Run.id.desc())
+    order, skip, take = newest_first, offset, limit
+    if total is not None:
+        if offset >= total:
+            return []
+        after = total - offset - limit  # runs older than the page
+        if after < offset:  # nearer the oldest end: count from there
+            order = (Run.created_at.asc(), Run.id.asc())
+            skip, take = max(after, 0), limit + min(after, 0)
+    ids = flt.apply(select(Run.id)).order_by(*order).offset(skip).limit(take).subquery()
+    return list(session.scalars(select(Run).join(ids, Run.id == ids.c.id).order_by(*newest_first)))
+
+
+def stored_outlines(
+    session: Session, keys: Sequence[tuple[str, str, str]], fingerprint: str
+) -> dict[tuple[str, str, str], tuple[bool, str]]:
+    """(meets, the summary as JSON) of the stored reports of some (run id, guideline,
+    target) keys, in one query and without their bodies; only rows computed under
+    ``fingerprint`` and stored with their summary (a key left out has none)."""
+    if not keys:
+        return {}
+    rows = session.execute(
+        select(
+            RunReport.run_id,
+            RunReport.guideline,
+            RunReport.target,
+            RunReport.meets,
+            RunReport.summary,
+        ).where(
+            tuple_(RunReport.run_id, RunReport.guideline, RunReport.target).in_(list(keys)),
+            RunReport.fingerprint == fingerprint,
+            RunReport.summary.is_not(None),
+        )
+    )
+    return {(r, g, t): (meets, summary) for r, g, t, meets, summary in rows if summary is not None}
 
 
 def meta_for(session: Session, run_ids: Iterable[str]) -> dict[str, dict[str, str]]:
