@@ -16,7 +16,7 @@ from operator import itemgetter
 from typing import Any, cast
 
 import msgspec
-from sqlalchemy import ColumnElement, Select, Table, delete, event, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, Table, and_, delete, event, func, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -120,18 +120,28 @@ def intern_tests(session: Session, pairs: Sequence[tuple[str, str]]) -> list[int
     found: dict[tuple[str, str], int] = {}
     if missing:
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        table = cast(Table, TestName.__table__)
+        add = (
+            insert(table)
+            .on_conflict_do_nothing(index_elements=["name", "uuid"])
+            .returning(table.c.id, table.c.name, table.c.uuid)
+        )
+        conn = session.connection()
         for start in range(0, len(missing), _CHUNK):
             chunk = missing[start : start + _CHUNK]
-            session.execute(
-                insert(TestName).on_conflict_do_nothing(index_elements=["name", "uuid"]),
-                [{"name": n, "uuid": u} for n, u in chunk],
-            )
-            rows = session.execute(
-                select(TestName.id, TestName.name, TestName.uuid).where(
-                    tuple_(TestName.name, TestName.uuid).in_(chunk)
-                )
-            )
+            # the new rows come back from the insert itself; only those already there
+            # (another upload's) are looked up, pair by pair in the (name, uuid) index
+            # (SQLite scans the whole table for a (name, uuid) IN (...) list)
+            rows = conn.execute(add, [{"name": n, "uuid": u} for n, u in chunk])
             found.update({(n, u): i for i, n, u in rows})
+            there = [p for p in chunk if p not in found]
+            if there:
+                rows = conn.execute(
+                    select(table.c.id, table.c.name, table.c.uuid).where(
+                        or_(*(and_(table.c.name == n, table.c.uuid == u) for n, u in there))
+                    )
+                )
+                found.update({(n, u): i for i, n, u in rows})
         pending = session.info.setdefault(_PENDING, (pool, {}))[1]
         pending.update(found)
     return [i if i is not None else found[p] for p, i in zip(pairs, ids, strict=True)]

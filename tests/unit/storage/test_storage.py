@@ -38,12 +38,18 @@ def test_interning_reuses_ids(db_session) -> None:  # type: ignore[no-untyped-de
     first = repo.intern_tests(db_session, pairs)
     assert first[0] == first[2] and first[0] != first[1]
     db_session.commit()
+    repo.forget_interned()  # as another process: the rows are there, their ids unknown
     again = repo.intern_tests(
-        db_session, [("tempest.b", "0146f675-ffbd-4208-b3a4-60eb628dbc5e"), ("tempest.c", "")]
+        db_session,
+        [
+            ("tempest.b", "0146f675-ffbd-4208-b3a4-60eb628dbc5e"),
+            ("tempest.c", ""),
+            ("tempest.a", "x"),
+        ],
     )
-    assert again[0] == first[1]
+    assert again[0] == first[1] and len({*first, *again}) == 4
     count = db_session.scalar(select(func.count()).select_from(TestName))
-    assert count == 3
+    assert count == 4
 
 
 def test_passed_ids_are_the_passes_of_unpack() -> None:
