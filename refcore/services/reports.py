@@ -59,6 +59,7 @@ __all__ = [
     "prepare",
     "report",
     "report_data",
+    "stored_outlines",
     "stored_report_data",
 ]
 
@@ -120,6 +121,15 @@ def _cached(
         )
     ).one_or_none()
     return row.body if row is not None and row.fingerprint == fingerprint else None
+
+
+def stored_outlines(
+    session: Session, keys: Sequence[tuple[str, str, str]], source: GuidelineSource
+) -> dict[tuple[str, str, str], tuple[bool, str]]:
+    """(meets, the summary as JSON) of the stored reports of (run id, guideline, target)
+    keys that are current (computed under :func:`cache_key`, as :func:`_cached` takes
+    them), in one query; a key left out has none yet (a list page computes it)."""
+    return repo.stored_outlines(session, keys, cache_key(source))
 
 
 #: one stored report: (guideline, target, meets, JSON body)

@@ -174,10 +174,10 @@ def _evaluated(
     its summary, comes from :func:`reports.report_data`, the report page's own function."""
     gs = source.get()
     picks = [reports.choose(gs, item["meta"], guideline, target) for item in items]
-    stored = repo.stored_outlines(
+    stored = reports.stored_outlines(
         session,
         [(item["id"], g.id, t) for item, (g, t, _) in zip(items, picks, strict=True)],
-        reports.cache_key(source),
+        source,
     )
     out = []
     for item, (g, t, note) in zip(items, picks, strict=True):
