@@ -1,23 +1,28 @@
 """Benchmark the results server over HTTP on 127.0.0.1 against `refcore serve`.
 
-    .venv/bin/python bench/server.py [--db sqlite|postgresql|both] [--uploads 400]
-                                     [--workers 2] [--profile DIR]
+    .venv/bin/python bench/server.py [--db sqlite|postgresql|both|none] [--uploads 400]
+                                     [--workers 2] [--profile DIR] [--million N]
 
 Per database, against a fresh ``refcore serve --workers N``:
 
 * guideline pages: the first answer after the start (cold) and the next ones (warm)
-  of ``/guidelines/2020.06`` and ``/guidelines``;
-* uploads of 1,500-test runs (half signed, as refstack-client signs) from 4 concurrent
-  clients: uploads/s, p50/p95, and the server's CPU time per upload (all its
-  processes; a figure the machine's other load changes less than the rate);
+  of ``/guidelines/2020.06`` and ``/guidelines``, and their 304s;
+* uploads of 1,500-test runs from 4 client processes (as the issue measured RefStack;
+  threads in this process would share its GIL): a burst with every second upload
+  signed (as refstack-client signs), then, once the server has prepared its reports,
+  an anonymous burst: uploads/s, p50/p95, the server's CPU time per upload over the
+  burst (all its processes; user + system, system apart) and the clients' CPU;
 * the report page of a fresh run: its first view and its second view;
 * GET one run (v1 detail) and its cached v2 report, p50/p95; list page
-  (GET /v1/results?page=N) p50/p95 with 10k and 100k stored runs (bulk-inserted).
+  (GET /v1/results?page=N) p50/p95 with 10k and 100k stored runs (bulk-inserted);
+* ``--million N``: PostgreSQL with N runs (default 1,000,000): build time and size, the
+  community list and a run's report (see docs/performance.md).
 
 The load average (``os.getloadavg``) is printed beside every figure: the machine may be
 shared. ``--profile DIR`` records the server with py-spy (``pip install py-spy``)
-during the uploads and the first views: DIR/<db>-upload.svg, DIR/<db>-first-view.svg
-(flame graphs) and the same as collapsed stacks (.txt).
+during each burst and the first views: DIR/<db>-upload-anonymous.svg,
+DIR/<db>-upload-half-signed.svg, DIR/<db>-first-view.svg (flame graphs) and the same as
+collapsed stacks (.txt).
 PostgreSQL: $REFCORE_TEST_DATABASE_URL or the local
 postgresql+psycopg://postgres@127.0.0.1:5432/test (a fresh schema, dropped after).
 """
