@@ -342,11 +342,12 @@ class RunReport(Base):
     target: Mapped[str] = mapped_column(String(64), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     meets: Mapped[bool] = mapped_column(Boolean)
-    body: Mapped[str] = mapped_column(Text)
     #: the body's ``summary`` object as it is in the body (JSON, ~200 bytes), kept beside
     #: it by ``repositories.store_reports`` so a run list reads its rows' figures without
-    #: their bodies (~125 KB each); None in rows stored before migration 0018
+    #: their bodies (~125 KB each); None in rows stored before migration 0018. Before the
+    #: body (on SQLite, which reads a row's columns in order: migration 0018)
     summary: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = _created()
 
 

@@ -30,7 +30,15 @@ depends_on = None
 def upgrade() -> None:
     op.create_index("ix_runs_listed_created_id", "runs", ["listed", "created_at", "id"])
     op.drop_index("ix_runs_listed_created", table_name="runs")
-    op.add_column("run_reports", sa.Column("summary", sa.Text(), nullable=True))
+    summary = sa.Column("summary", sa.Text(), nullable=True)
+    if op.get_bind().dialect.name == "sqlite":
+        # before the body: SQLite reads a row's columns in order, so a column after a
+        # 125 KB body is reached by walking the body's overflow pages (a list page read
+        # 2-4 MB for 20 summaries); PostgreSQL keeps a long body out of line (TOAST)
+        with op.batch_alter_table("run_reports", recreate="always") as batch_op:
+            batch_op.add_column(summary, insert_before="body")
+    else:
+        op.add_column("run_reports", summary)
 
 
 def downgrade() -> None:
