@@ -67,6 +67,8 @@ PG = os.environ.get(
 
 
 def pct(values: list[float], q: float) -> float:
+    if not values:  # nothing was timed (e.g. --uploads no more than --views)
+        return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] * 1000
 
