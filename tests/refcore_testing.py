@@ -14,6 +14,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -163,3 +165,19 @@ class Inbox:
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         self.envelopes.append((list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
         return "250 OK"
+
+
+@contextmanager
+def smtp_server(inbox: Inbox | None = None) -> Iterator[tuple[Inbox, int]]:
+    """A real SMTP server (aiosmtpd) on a free port of 127.0.0.1 while the block runs:
+    (the inbox it delivers to, its port)."""
+    from aiosmtpd.controller import Controller
+
+    inbox = inbox if inbox is not None else Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()

@@ -10,28 +10,20 @@ import json
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from browser_helpers import horizontal_overflow, login, shot, unlabelled_fields, wide_elements
+from refcore_testing import Inbox
 
 from refcore.core import authoring
 from refcore.core.contributions import author_id
 
 SLO = "objectstore-slo-support"
 DB_KINDS = ["sqlite"] + (["postgresql"] if os.environ.get("REFCORE_TEST_DATABASE_URL") else [])
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], bytes]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append((list(envelope.rcpt_tos), envelope.original_content))
-        return "250 OK"
 
 
 @dataclass
@@ -66,12 +58,10 @@ def server(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[StakeServer]:
     """``refcore serve`` with development login, the contrib data and a local SMTP server."""
-    from refcore_testing import _fresh_database, free_port, start_server, stop_server
+    from refcore_testing import _fresh_database, smtp_server, start_server, stop_server
 
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
+    servers = ExitStack()
+    inbox, port = servers.enter_context(smtp_server())
     db_url, cleanup = _fresh_database(str(request.param), "stakebrowser", tmp_path_factory)
     env = {
         "REFCORE_DEV_LOGIN": "1",
@@ -84,7 +74,7 @@ def server(
         yield StakeServer(url, db_url, str(request.param), inbox)
     finally:
         stop_server(process)
-        controller.stop()
+        servers.close()
         cleanup()
 
 
@@ -186,12 +176,12 @@ def test_register_confirm_initiative_map_and_draft_notice(
         str(draft_file(guidelines, tmp_path))
     )
     boss.get_by_label("Publish it for everyone").check()
-    before = len(server.inbox.messages)
+    before = len(server.inbox.envelopes)
     boss.get_by_role("button", name="Check").click()
     boss.wait_for_url("**/drafts/2030.01")
     assert "Published draft 2030.01. 1 manager(s) e-mailed." in boss.locator(".flash").inner_text()
-    ((to, raw),) = server.inbox.messages[before:]
-    assert to == [f"storage-{tag}@redhat.example"] and SLO.encode() in raw
+    ((to, message),) = server.inbox.envelopes[before:]
+    assert to == [f"storage-{tag}@redhat.example"] and SLO.encode() in message.as_bytes()
     boss.get_by_role("link", name="Who needs to hear about it").click()
     boss.wait_for_url("**/stakeholders/impact/2030.01")
     check_page(boss, 1280)

@@ -31,7 +31,7 @@ import httpx
 import pytest
 import yaml
 from cryptography.fernet import Fernet
-from refcore_testing import Inbox
+from refcore_testing import Inbox, smtp_server
 from test_sandbox_e2e import Box, _free_port, _refcore, sandbox  # noqa: F401 - the fixture
 
 pytestmark = [
@@ -161,15 +161,8 @@ INBOX = Inbox()
 
 @pytest.fixture(scope="module")
 def smtp() -> Iterator[int]:
-    from aiosmtpd.controller import Controller
-
-    port = _free_port()
-    controller = Controller(INBOX, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_server(INBOX) as (_, port):
         yield port
-    finally:
-        controller.stop()
 
 
 def server_env_hook(root: Path, smtp_port: int) -> dict[str, str]:

@@ -11,15 +11,15 @@ import os
 import subprocess
 import sys
 import threading
+from contextlib import ExitStack
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from continuous_data import SECRET, required_tests, seed
-from refcore_testing import Inbox, _fresh_database, free_port
+from refcore_testing import _fresh_database, smtp_server
 
 from refcore.storage.db import Database
 from refcore.storage.migrate import upgrade
@@ -31,10 +31,8 @@ def test_check_alerts_from_the_command_line(
 ) -> None:
     url, cleanup = _fresh_database(db_kind, "cli-alerts", tmp_path_factory)
     db = Database.from_url(url)
-    inbox = Inbox()
-    smtp_port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
+    servers = ExitStack()
+    inbox, smtp_port = servers.enter_context(smtp_server())
     calls: list[tuple[dict[str, str], bytes]] = []
 
     class Hook(BaseHTTPRequestHandler):
@@ -102,6 +100,6 @@ def test_check_alerts_from_the_command_line(
     finally:
         hook.shutdown()
         hook.server_close()
-        controller.stop()
+        servers.close()
         db.dispose()
         cleanup()

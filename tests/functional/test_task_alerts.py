@@ -5,13 +5,13 @@ once."""
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from continuous_data import required_tests, seed
-from refcore_testing import Inbox, _fresh_database, free_port
+from refcore_testing import _fresh_database, smtp_server
 
 from refcore.config import Settings
 from refcore.storage.db import Database
@@ -26,10 +26,8 @@ def test_the_worker_and_the_tick_send_alerts(
 
     url, cleanup = _fresh_database(db_kind, "task-alerts", tmp_path_factory)
     db = Database.from_url(url)
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
+    servers = ExitStack()
+    inbox, port = servers.enter_context(smtp_server())
     try:
         upgrade(db.engine)
         a = required_tests(guidelines)[0][0]
@@ -66,6 +64,6 @@ def test_the_worker_and_the_tick_send_alerts(
     finally:
         if engine._context is not None and engine._context._db is not None:
             engine._context._db.dispose()  # the worker context's own engine
-        controller.stop()
+        servers.close()
         db.dispose()
         cleanup()

@@ -6,7 +6,6 @@ local SMTP server (aiosmtpd)."""
 
 from __future__ import annotations
 
-import email
 import json
 import uuid
 from collections.abc import Iterator
@@ -15,9 +14,15 @@ from typing import Any
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 from contrib_recount import raw_commits, recount
-from refcore_testing import LiveServer, _fresh_database, free_port, start_server, stop_server
+from refcore_testing import (
+    Inbox,
+    LiveServer,
+    _fresh_database,
+    smtp_server,
+    start_server,
+    stop_server,
+)
 
 from refcore.core import authoring
 from refcore.core.contributions import author_id
@@ -30,27 +35,10 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-class Inbox:
-    """aiosmtpd handler keeping every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], email.message.Message]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(
-            (list(envelope.rcpt_tos), email.message_from_bytes(envelope.original_content))
-        )
-        return "250 OK"
-
-
 @pytest.fixture(scope="module")
 def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
+    with smtp_server() as found:
+        yield found
 
 
 @pytest.fixture(scope="module")
@@ -345,7 +333,7 @@ def test_teams_map_initiatives_and_draft_notices(
     )
     doc["designated_sections"]["swift"]["required"]["sections"]["tempauth"]["designated"] = True
     assert http.post("/v2/drafts", json=doc, headers=bearer(mona)).status_code == 403
-    before = len(smtp[0].messages)
+    before = len(smtp[0].envelopes)
     r = http.post("/v2/drafts", json=doc, headers=bearer(foundation))
     assert r.status_code == 201, r.text
     draft_id = r.json()["id"]
@@ -370,7 +358,7 @@ def test_teams_map_initiatives_and_draft_notices(
     )
     assert [t["id"] for t in impact["sections"][0]["teams"]] == [nvidia["id"]]
 
-    mails = smtp[0].messages[before:]
+    mails = smtp[0].envelopes[before:]
     to = sorted(rcpt for rcpts, _ in mails for rcpt in rcpts)
     assert to == sorted([team_body["contact"], f"nico-{tag}@nvidia.example"])
     by_to = {rcpts[0]: msg for rcpts, msg in mails}

@@ -13,8 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from refcore_testing import Inbox, free_port
+from refcore_testing import Inbox, free_port, smtp_server
 from sqlalchemy import select
 
 from refcore.services import accounts, alerts, vendors
@@ -24,12 +23,8 @@ from refcore.storage.models import CloudAlert
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
+    with smtp_server() as found:
+        yield found
 
 
 class Hook:

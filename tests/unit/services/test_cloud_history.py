@@ -12,9 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from continuous_data import GUIDELINE, SECRET, TARGET, certify, seed
-from refcore_testing import Inbox, free_port
+from refcore_testing import Inbox, smtp_server
 
 from refcore.errors import NotFound, Unauthorized
 from refcore.server.metrics import exposition
@@ -178,12 +177,8 @@ def test_metrics_rows_and_exposition(db_session: Any, guidelines: Any, h: Any) -
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
+    with smtp_server() as found:
+        yield found
 
 
 def test_alerts_for_a_regression_and_a_lapse_once(
